@@ -6,6 +6,8 @@
 #ifndef PIAD_CORE_CONFIG_H
 #define PIAD_CORE_CONFIG_H
 
+#include <stddef.h>
+
 struct piad_config;
 
 /*

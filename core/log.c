@@ -4,8 +4,6 @@
  * unit; by hand the user sees the lines as they come. A timestamp is added
  * only when not writing to the journal.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
