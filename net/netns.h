@@ -14,16 +14,29 @@
 #include <stdbool.h>
 
 #define NETNS_RUN_DIR	"/run/netns"
+/* Longest name we accept (a file name under NETNS_RUN_DIR). */
+#define NETNS_NAME_MAX	64
 
-/* Create NAME (a no-op returning 0 if it exists). */
+/* Non-empty, at most NETNS_NAME_MAX bytes, no '/', not "." or "..". */
+bool	netns_name_valid(const char *name);
+
+/*
+ * Create NAME (a no-op returning 0 if it exists). A helper thread unshares
+ * and bind mounts its netns; the calling thread never changes netns.
+ */
 int	netns_create(const char *name);
-/* Open NAME; returns an O_RDONLY|O_CLOEXEC fd the caller owns. */
+/* Open NAME; returns an O_RDONLY|O_CLOEXEC fd the caller owns; -ENOENT. */
 int	netns_open(const char *name);
 /* Unmount and remove NAME; 0 if it did not exist. */
 int	netns_delete(const char *name);
 bool	netns_exists(const char *name);
-/* fd of the netns this process started in (opened once, kept). */
+/*
+ * fd of the netns this process started in (opened at the first call, kept
+ * open, owned here: never close it). Call it once early in main().
+ */
 int	netns_self(void);
+/* 1 if both fds refer to the same netns, 0 if not, -errno. */
+int	netns_same(int fd_a, int fd_b);
 
 /*
  * Run in netns nsfd (-1: the current one): switch, call fn(arg), switch
