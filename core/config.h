@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -162,6 +163,9 @@ const struct config_container *config_forward_container(
  * result (json_decref). NULL only when out of memory.
  */
 json_t	*config_to_json(const struct piad_config *);
+
+/* config_to_json, indented by 2, and a newline to F; 0 or -1. */
+int	 config_print(const struct piad_config *, FILE *f);
 
 /* What a reload changes, in the new config's terms. */
 #define CONFIG_CT_ADDRESS	0x01

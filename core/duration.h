@@ -21,9 +21,9 @@
 int	duration_parse(const char *s, uint64_t *secs, char *why, size_t whylen);
 
 /*
- * Format SECS the way duration_parse reads it, as briefly as it goes
- * exactly: 900 -> "15m", 5400 -> "90m", 2592000 -> "30d", 90061 ->
- * "1d1h1m1s"; 0 -> "0s". Returns the length snprintf would.
+ * Format SECS the way duration_parse reads it, in the largest unit that
+ * divides it exactly: 900 -> "15m", 5400 -> "90m", 2592000 -> "30d",
+ * 90061 -> "90061s"; 0 -> "0s". Returns what snprintf returns.
  */
 int	duration_format(uint64_t secs, char *buf, size_t len);
 
