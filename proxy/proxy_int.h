@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Inside the proxy: the listener object (proxy.c) and the per-connection
+ * tunnel (tunnel.c) share these definitions; nothing outside proxy/
+ * includes this file.
+ */
+#ifndef PIAD_PROXY_INT_H
+#define PIAD_PROXY_INT_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "proxy/allow.h"
+#include "proxy/head.h"
+#include "proxy/proxy.h"
+
+struct bufferevent;
+struct event;
+struct evconnlistener;
+struct evdns_getaddrinfo_request;
+struct http_msg;
+struct dns_ctx;
+
+struct resolve_entry {
+	char			*name;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+};
+
+enum tunnel_phase {
+	TP_HEAD,		/* reading the request head */
+	TP_RESOLVE,		/* waiting for evdns */
+	TP_CONNECT,		/* upstream TCP connect in progress */
+	TP_SPLICE,		/* 200 sent, bytes flowing */
+	TP_REPLY,		/* refusal sent, lingering until the client closes */
+	TP_DEAD,		/* waiting for the reaper */
+};
+
+struct tunnel {
+	TAILQ_ENTRY(tunnel)	 entry;
+	struct proxy		*px;
+	enum tunnel_phase	 phase;
+	struct bufferevent	*cli;
+	struct bufferevent	*up;
+	struct event		*timer;	/* head, connect, idle, linger */
+	struct http_msg		*msg;	/* TP_HEAD only */
+	struct evdns_getaddrinfo_request *dnsreq;
+	struct dns_ctx		*dnsctx;	/* pending lookup, see tunnel.c */
+	bool			 has_slot;	/* counted in px->slots */
+
+	struct sockaddr_in	 src;
+	struct proxy_request	 req;
+	struct sockaddr_storage	 dst;
+	socklen_t		 dstlen;
+	int			 status;	/* what we answered, 0 if none */
+
+	struct timespec		 started;
+	struct timespec		 last_io;
+	uint64_t		 bytes_up;
+	uint64_t		 bytes_down;
+	bool			 cli_eof;	/* client sent FIN */
+	bool			 up_eof;	/* upstream sent FIN */
+	bool			 cli_shut;	/* we sent FIN to the client */
+	bool			 up_shut;	/* we sent FIN upstream */
+	bool			 cli_paused;	/* not reading: up's output full */
+	bool			 up_paused;	/* not reading: cli's output full */
+	bool			 logged;	/* its one log line is out */
+};
+
+TAILQ_HEAD(tunnel_list, tunnel);
+
+struct proxy {
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	bool			 own_dns;
+	struct evconnlistener	*lis;
+	struct event		*lis_retry;	/* accept failed: EMFILE */
+	struct proxy_limits	 lim;
+	struct proxy_allow	 allow;
+	struct resolve_entry	*map;
+	size_t			 nmap;
+	struct proxy_stats	 stats;
+	unsigned		 conns;		/* live tunnel objects */
+	unsigned		 slots;		/* resolving, connecting, open */
+	struct tunnel_list	 live;
+	struct tunnel_list	 dead;
+	struct event		*reaper;
+};
+
+/* tunnel.c */
+void	tunnel_accept(struct proxy *, int fd, const struct sockaddr_in *src);
+void	tunnel_free(struct tunnel *);
+void	tunnel_reap(struct proxy *);
+
+/* proxy.c */
+struct evdns_base *proxy_dns(struct proxy *);
+const struct resolve_entry *proxy_resolve_find(const struct proxy *,
+	    const char *name);
+void	proxy_schedule_reaper(struct proxy *);
+/* "1.2.3.4:80" / "[::1]:80" into buf. */
+const char *proxy_addr_str(const struct sockaddr *, char *buf, size_t len);
+
+#endif
