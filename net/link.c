@@ -34,7 +34,8 @@ static struct nlmsghdr *link_msg(struct rtnl *, uint16_t, uint16_t,
 		    int, const char *);
 static int	link_set_flags(struct rtnl *, const char *, unsigned int);
 static int	addr_attr_cb(const struct nlattr *, void *);
-static int	addr_has_cb(const struct nlmsghdr *, void *);
+static int	addr_list_cb(const struct nlmsghdr *, void *);
+static int	addr_has_fn(const struct addr_entry *, void *);
 static int	addr_msg(struct rtnl *, uint16_t, uint16_t, const char *,
 		    struct in_addr, int);
 static int	route_attr_cb(const struct nlattr *, void *);
@@ -76,6 +77,11 @@ link_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case IFLA_LINKINFO:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case IFLA_ADDRESS:
+		/* Any length (tunnels have none, others are longer). */
+		if (mnl_attr_validate(attr, MNL_TYPE_BINARY) < 0)
 			return MNL_CB_ERROR;
 		break;
 	default:
@@ -139,6 +145,12 @@ link_parse(const struct nlmsghdr *nlh, struct link_info *out)
 		out->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK] != NULL)
 		out->link = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_ADDRESS] != NULL &&
+	    mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(out->mac)) {
+		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]),
+		    sizeof(out->mac));
+		out->has_mac = true;
+	}
 	if (tb[IFLA_LINKINFO] != NULL) {
 		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], link_info_attr_cb,
 		    info) != MNL_CB_OK)
@@ -301,6 +313,18 @@ link_rename(struct rtnl *r, const char *name, const char *newname)
 }
 
 int
+link_set_mac(struct rtnl *r, const char *name, const uint8_t mac[6])
+{
+	struct nlmsghdr *nlh;
+
+	if (!link_name_ok(name))
+		return -EINVAL;
+	nlh = link_msg(r, RTM_NEWLINK, 0, 0, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return rtnl_request(r, nlh);
+}
+
+int
 link_set_master(struct rtnl *r, const char *name, const char *master)
 {
 	struct nlmsghdr	*nlh;
@@ -367,6 +391,13 @@ int
 link_create_veth(struct rtnl *r, const char *name, const char *peer,
     int peer_nsfd)
 {
+	return link_create_veth_mac(r, name, peer, peer_nsfd, NULL);
+}
+
+int
+link_create_veth_mac(struct rtnl *r, const char *name, const char *peer,
+    int peer_nsfd, const uint8_t *peer_mac)
+{
 	struct nlmsghdr		*nlh;
 	struct nlattr		*li, *data, *pa;
 	struct ifinfomsg	*pifm;
@@ -384,6 +415,8 @@ link_create_veth(struct rtnl *r, const char *name, const char *peer,
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	if (peer_nsfd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
+	if (peer_mac != NULL)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
 	mnl_attr_nest_end(nlh, pa);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
@@ -391,13 +424,6 @@ link_create_veth(struct rtnl *r, const char *name, const char *peer,
 }
 
 /* Addresses. */
-
-struct addr_query {
-	int		ifindex;
-	struct in_addr	addr;
-	int		prefixlen;
-	int		found;
-};
 
 static int
 addr_attr_cb(const struct nlattr *attr, void *data)
@@ -416,52 +442,83 @@ addr_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+struct addr_list_ctx {
+	int	  ifindex;
+	int	(*fn)(const struct addr_entry *, void *);
+	void	 *arg;
+	int	  result;
+};
+
 static int
-addr_has_cb(const struct nlmsghdr *nlh, void *arg)
+addr_list_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr	*tb[IFA_MAX + 1] = { NULL };
-	struct addr_query	*q = arg;
+	struct addr_list_ctx	*c = arg;
 	const struct ifaddrmsg	*ifa;
 	const struct nlattr	*a;
-	struct in_addr		 in;
+	struct addr_entry	 e;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
 		return MNL_CB_OK;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_family != AF_INET || (int)ifa->ifa_index != q->ifindex ||
-	    ifa->ifa_prefixlen != q->prefixlen)
+	/* Older kernels ignore the filter in the request: filter here. */
+	if (ifa->ifa_family != AF_INET ||
+	    (c->ifindex > 0 && (int)ifa->ifa_index != c->ifindex))
 		return MNL_CB_OK;
 	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb) != MNL_CB_OK)
 		return MNL_CB_OK;
 	if ((a = tb[IFA_LOCAL]) == NULL && (a = tb[IFA_ADDRESS]) == NULL)
 		return MNL_CB_OK;
-	memcpy(&in, mnl_attr_get_payload(a), sizeof(in));
-	if (in.s_addr == q->addr.s_addr) {
-		q->found = 1;
+	e.ifindex = (int)ifa->ifa_index;
+	e.prefixlen = ifa->ifa_prefixlen;
+	memcpy(&e.addr, mnl_attr_get_payload(a), sizeof(e.addr));
+	if ((c->result = c->fn(&e, c->arg)) != 0)
 		return MNL_CB_STOP;
-	}
 	return MNL_CB_OK;
+}
+
+int
+addr_list(struct rtnl *r, const char *name,
+    int (*fn)(const struct addr_entry *, void *), void *arg)
+{
+	struct addr_list_ctx	 c = { 0, fn, arg, 0 };
+	struct nlmsghdr		*nlh;
+	struct ifaddrmsg	*ifa;
+	int			 rc;
+
+	if (name != NULL && (c.ifindex = link_index(r, name)) < 0)
+		return c.ifindex;
+	nlh = rtnl_msg(r, RTM_GETADDR, NLM_F_DUMP);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_index = (unsigned int)c.ifindex;
+	if ((rc = rtnl_query(r, nlh, addr_list_cb, &c)) < 0)
+		return rc;
+	return c.result;
+}
+
+struct addr_query {
+	struct in_addr	addr;
+	int		prefixlen;
+};
+
+static int
+addr_has_fn(const struct addr_entry *e, void *arg)
+{
+	const struct addr_query *q = arg;
+
+	return e->addr.s_addr == q->addr.s_addr &&
+	    e->prefixlen == q->prefixlen;
 }
 
 int
 addr_has(struct rtnl *r, const char *name, struct in_addr addr,
     int prefixlen)
 {
-	struct addr_query	 q = { 0, addr, prefixlen, 0 };
-	struct nlmsghdr		*nlh;
-	struct ifaddrmsg	*ifa;
-	int			 rc;
+	struct addr_query q = { addr, prefixlen };
 
-	if ((q.ifindex = link_index(r, name)) < 0)
-		return q.ifindex;
-	nlh = rtnl_msg(r, RTM_GETADDR, NLM_F_DUMP);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_index = (unsigned int)q.ifindex;
-	if ((rc = rtnl_query(r, nlh, addr_has_cb, &q)) < 0)
-		return rc;
-	return q.found;
+	return addr_list(r, name, addr_has_fn, &q);
 }
 
 static int

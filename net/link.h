@@ -41,6 +41,8 @@ struct link_info {
 	int		master;		/* ifindex of the bridge; 0 if none */
 	unsigned int	mtu;		/* 0 if not reported */
 	int		link;		/* IFLA_LINK (veth peer index); 0 */
+	uint8_t		mac[6];		/* IFLA_ADDRESS if 6 bytes long */
+	bool		has_mac;
 	bool		deleted;	/* the message was RTM_DELLINK */
 };
 
@@ -66,6 +68,8 @@ int	link_set_up(struct rtnl *, const char *name);
 int	link_set_down(struct rtnl *, const char *name);
 int	link_set_mtu(struct rtnl *, const char *name, unsigned int mtu);
 int	link_rename(struct rtnl *, const char *name, const char *newname);
+/* Set the Ethernet address. */
+int	link_set_mac(struct rtnl *, const char *name, const uint8_t mac[6]);
 /* Attach to bridge master (NULL: detach from any). */
 int	link_set_master(struct rtnl *, const char *name, const char *master);
 int	link_delete(struct rtnl *, const char *name);
@@ -87,6 +91,9 @@ int	link_create_bridge(struct rtnl *, const char *name);
  */
 int	link_create_veth(struct rtnl *, const char *name, const char *peer,
 	    int peer_nsfd);
+/* The same, the peer getting Ethernet address peer_mac (NULL: random). */
+int	link_create_veth_mac(struct rtnl *, const char *name,
+	    const char *peer, int peer_nsfd, const uint8_t *peer_mac);
 
 /*
  * IPv4 address on name; idempotent: 0 without a write if it is there with
@@ -96,6 +103,18 @@ int	addr_add(struct rtnl *, const char *name, struct in_addr addr,
 	    int prefixlen);
 int	addr_del(struct rtnl *, const char *name, struct in_addr addr,
 	    int prefixlen);
+/* One IPv4 address as listed by addr_list. */
+struct addr_entry {
+	int		ifindex;
+	struct in_addr	addr;
+	int		prefixlen;
+};
+/*
+ * Call fn for each IPv4 address of name (NULL: of every link). fn returns
+ * 0 to go on, anything else stops and is returned.
+ */
+int	addr_list(struct rtnl *, const char *name,
+	    int (*fn)(const struct addr_entry *, void *arg), void *arg);
 /* 1 if name has addr/prefixlen, 0 if not. */
 int	addr_has(struct rtnl *, const char *name, struct in_addr addr,
 	    int prefixlen);
