@@ -63,6 +63,11 @@ duration_parse(const char *s, uint64_t *secs, char *why, size_t whylen)
 			snprintf(why, whylen, "missing unit (s, m, h or d)");
 			return -1;
 		}
+		if (p[0] == 'm' && p[1] == 's') {
+			snprintf(why, whylen, "milliseconds are not supported "
+			    "(whole seconds only)");
+			return -1;
+		}
 		if (duration_unit(*p, &mult) == -1) {
 			if (*p >= 0x21 && *p <= 0x7e)
 				snprintf(why, whylen, "unknown unit '%c' "
