@@ -121,9 +121,12 @@ write_all(int fd, const void *buf, size_t len)
 static int
 send_stream(int fd, uint64_t len)
 {
-	static __thread unsigned char buf[IOBUF];
-	uint64_t	off = 0;
-	size_t		n, i, pos;
+	unsigned char	*buf;
+	uint64_t	 off = 0;
+	size_t		 n, i, pos;
+
+	if ((buf = malloc(IOBUF)) == NULL)
+		return -1;
 
 	while (off < len) {
 		n = len - off > IOBUF ? IOBUF : (size_t)(len - off);
@@ -136,10 +139,13 @@ send_stream(int fd, uint64_t len)
 			i += k;
 			pos = 0;
 		}
-		if (write_all(fd, buf, n) == -1)
+		if (write_all(fd, buf, n) == -1) {
+			free(buf);
 			return -1;
+		}
 		off += n;
 	}
+	free(buf);
 	return 0;
 }
 
@@ -177,11 +183,13 @@ serve_conn(void *arg)
 	uint64_t	 len, left;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen, i;
-	static __thread char buf[IOBUF];
+	char		*buf;
 	EVP_MD_CTX	*ctx;
 	ssize_t		 n;
 	int		 off;
 
+	if ((buf = malloc(IOBUF)) == NULL)
+		die("malloc");
 	while ((hl = read_head(fd, head, sizeof(head), &got)) != -1) {
 		if (sscanf(head, "%15s %255s", method, path) != 2)
 			break;
@@ -229,6 +237,7 @@ serve_conn(void *arg)
 		if (write_all(fd, reply, (size_t)off) == -1)
 			break;
 	}
+	free(buf);
 	close(fd);
 	return NULL;
 }
