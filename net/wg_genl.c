@@ -293,6 +293,23 @@ wg_genl_attr_cb(const struct nlattr *attr, void *arg)
 	return MNL_CB_OK;
 }
 
+/*
+ * libmnl stops quietly at an attribute that runs past its container; the
+ * kernel never sends one, so a leftover means a malformed message.
+ */
+static bool
+wg_genl_exact(const void *payload, size_t len)
+{
+	const struct nlattr	*a = payload;
+	int			 rem = (int)len;
+
+	while (mnl_attr_ok(a, rem)) {
+		rem -= (int)MNL_ALIGN(a->nla_len);
+		a = mnl_attr_next(a);
+	}
+	return rem <= 0;
+}
+
 static int
 wg_genl_parse_level(const struct nlattr *nest, const char *types,
     size_t ntypes, struct wg_genl_tb *tb)
@@ -300,7 +317,9 @@ wg_genl_parse_level(const struct nlattr *nest, const char *types,
 	struct wg_genl_level lv = { types, ntypes, tb };
 
 	memset(tb, 0, sizeof(*tb));
-	if (mnl_attr_parse_nested(nest, wg_genl_attr_cb, &lv) < 0)
+	if (!wg_genl_exact(mnl_attr_get_payload(nest),
+	    mnl_attr_get_payload_len(nest)) ||
+	    mnl_attr_parse_nested(nest, wg_genl_attr_cb, &lv) < 0)
 		return -EBADMSG;
 	return 0;
 }
@@ -418,6 +437,10 @@ wg_genl_parse_peer(const struct nlattr *nest, struct wg_device_status *st,
 		    tb.a[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
 	if (tb.a[WGPEER_A_ALLOWEDIPS] == NULL)
 		return 0;
+	pos = tb.a[WGPEER_A_ALLOWEDIPS];
+	if (!wg_genl_exact(mnl_attr_get_payload(pos),
+	    mnl_attr_get_payload_len(pos)))
+		return -EBADMSG;
 	mnl_attr_for_each_nested(pos, tb.a[WGPEER_A_ALLOWEDIPS]) {
 		if (wg_genl_parse_aip(pos, &aip) < 0)
 			return -EBADMSG;
@@ -457,7 +480,9 @@ wg_genl_parse_device(const struct nlmsghdr *nlh, struct wg_device_status *st)
 		return -EBADMSG;
 	}
 	memset(&tb, 0, sizeof(tb));
-	if (mnl_attr_parse(nlh, sizeof(*genl), wg_genl_device_cb, &tb) < 0) {
+	if (!wg_genl_exact(mnl_nlmsg_get_payload_offset(nlh, sizeof(*genl)),
+	    nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(*genl))) ||
+	    mnl_attr_parse(nlh, sizeof(*genl), wg_genl_device_cb, &tb) < 0) {
 		log_warnx("wireguard genl: malformed device attribute");
 		return -EBADMSG;
 	}
@@ -471,6 +496,12 @@ wg_genl_parse_device(const struct nlmsghdr *nlh, struct wg_device_status *st)
 		st->listen_port = mnl_attr_get_u16(tb.a[WGDEVICE_A_LISTEN_PORT]);
 	if (tb.a[WGDEVICE_A_PEERS] == NULL)
 		return 0;
+	pos = tb.a[WGDEVICE_A_PEERS];
+	if (!wg_genl_exact(mnl_attr_get_payload(pos),
+	    mnl_attr_get_payload_len(pos))) {
+		log_warnx("wireguard genl: malformed peer attribute");
+		return -EBADMSG;
+	}
 	mnl_attr_for_each_nested(pos, tb.a[WGDEVICE_A_PEERS]) {
 		if ((rc = wg_genl_parse_peer(pos, st, first)) < 0) {
 			if (rc == -EBADMSG)
