@@ -15,6 +15,7 @@
 #include "core/btimer.h"
 #include "core/context.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 #define CTX_PROBE_MS		(10U * 1000)
 #define CTX_PF_REFRESH_MS	(15ULL * 60 * 1000)
@@ -72,6 +73,7 @@ ctx_free(struct piad_ctx *ctx)
 	btimer_free(ctx->renew_timer);
 	ctx->pf_timer = ctx->renew_timer = NULL;
 	fsm_free(ctx);
+	metrics_free(ctx);
 	status_clear(&ctx->status);
 }
 

@@ -35,7 +35,7 @@ struct piad_ctx {
 	struct control		*ctl;		/* NULL when none */
 	struct metrics		*metrics;
 	struct timespec		 started;	/* CLOCK_MONOTONIC */
-	bool			 sd_notify;	/* $NOTIFY_SOCKET is set */
+	bool			 sd_ready_pending; /* READY=1 not sent yet */
 
 	/*
 	 * Reload glue (core/daemon.c sets it): parse, validate, diff, swap.
@@ -55,6 +55,11 @@ struct piad_ctx {
 	uint64_t		 pf_refresh_ms;
 	uint64_t		 renew_ms;
 	bool			 want_new_server; /* AUTH must not reuse */
+
+	/* Daemon glue (core/daemon.c, core/sdnotify.c). */
+	struct event		*sig_ev[3];	/* HUP, TERM, INT */
+	struct event		*watchdog_ev;
+	bool			 log_forced;	/* -d/-v beat log.level */
 };
 
 /* Set up base, fsm and status; 0 / -1. The caller sets be and be_arg. */
