@@ -51,6 +51,9 @@ struct srv {
 	char			 target[4096];
 	char			 host[256];
 	char			 body[4096];
+	/* Open server connections, freed at teardown. */
+	struct bufferevent	*bevs[64];
+	struct sconn		*scs[64];
 };
 
 struct sconn {
@@ -70,6 +73,13 @@ static struct pia_serverlist *got_list;
 static void
 sconn_free(struct bufferevent *bev, struct sconn *sc)
 {
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (S.scs[i] == sc) {
+			S.scs[i] = NULL;
+			S.bevs[i] = NULL;
+		}
 	bufferevent_free(bev);
 	free(sc->m);
 	free(sc);
@@ -157,6 +167,7 @@ srv_accept(struct evconnlistener *l, evutil_socket_t fd,
 	struct srv		*s = arg;
 	struct sconn		*sc = calloc(1, sizeof(*sc));
 	struct bufferevent	*bev;
+	size_t			 i;
 
 	(void)l;
 	(void)sa;
@@ -168,6 +179,12 @@ srv_accept(struct evconnlistener *l, evutil_socket_t fd,
 	bev = bufferevent_openssl_socket_new(s->base, fd, SSL_new(s->ctx),
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(bev, srv_read, srv_write, srv_event, sc);
+	for (i = 0; i < 64; i++)
+		if (s->scs[i] == NULL) {
+			s->scs[i] = sc;
+			s->bevs[i] = bev;
+			break;
+		}
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
@@ -229,6 +246,9 @@ teardown(void)
 
 	for (i = 0; i < S.nroutes; i++)
 		free(S.routes[i].body);
+	for (i = 0; i < 64; i++)
+		if (S.scs[i] != NULL)
+			sconn_free(S.bevs[i], S.scs[i]);
 	evconnlistener_free(S.l);
 	SSL_CTX_free(S.ctx);
 	event_base_free(base);
@@ -243,11 +263,18 @@ on_reply(struct pia_reply *r, void *arg)
 {
 	(void)arg;
 	got = *r;
-	got_token = r->token;
-	r->token = NULL;
+	if (r->token != NULL) {
+		if (got_token != NULL)
+			urlenc_free_secret(got_token);
+		got_token = r->token;
+		r->token = NULL;
+	}
 	got.token = NULL;
-	got_list = r->list;
-	r->list = NULL;
+	if (r->list != NULL) {
+		pia_serverlist_free(got_list);
+		got_list = r->list;
+		r->list = NULL;
+	}
 	got.list = NULL;
 	/* The signature strings stay with the reply; keep the decoded port. */
 	memset(&got.sig, 0, sizeof(got.sig));
