@@ -25,6 +25,11 @@
 #define IFF_LOWER_UP	0x10000
 #endif
 
+static int	attr_u32_ok(const struct nlattr *);
+static int	attrs_parse(const struct nlmsghdr *, unsigned int,
+		    mnl_attr_cb_t, void *);
+static int	attrs_parse_nested(const struct nlattr *, mnl_attr_cb_t,
+		    void *);
 static int	link_name_ok(const char *);
 static int	link_attr_cb(const struct nlattr *, void *);
 static int	link_info_attr_cb(const struct nlattr *, void *);
@@ -40,6 +45,47 @@ static int	addr_msg(struct rtnl *, uint16_t, uint16_t, const char *,
 		    struct in_addr, int);
 static int	route_attr_cb(const struct nlattr *, void *);
 static int	route_default_cb(const struct nlmsghdr *, void *);
+
+/*
+ * libmnl lets a short integer attribute pass as MNL_TYPE_U32 on some
+ * versions; we want exactly four bytes.
+ */
+static int
+attr_u32_ok(const struct nlattr *attr)
+{
+	return mnl_attr_validate(attr, MNL_TYPE_U32) == 0 &&
+	    mnl_attr_get_payload_len(attr) == sizeof(uint32_t);
+}
+
+/*
+ * mnl_attr_parse() stops quietly at an attribute that overruns the
+ * message; we refuse such a message instead (only padding may be left).
+ */
+static int
+attrs_parse(const struct nlmsghdr *nlh, unsigned int offset,
+    mnl_attr_cb_t cb, void *data)
+{
+	const struct nlattr	*attr;
+	const char		*tail = mnl_nlmsg_get_payload_tail(nlh);
+
+	mnl_attr_for_each(attr, nlh, offset)
+		if (cb(attr, data) != MNL_CB_OK)
+			return -EINVAL;
+	return tail - (const char *)attr < 4 ? 0 : -EINVAL;
+}
+
+static int
+attrs_parse_nested(const struct nlattr *nest, mnl_attr_cb_t cb, void *data)
+{
+	const struct nlattr	*attr;
+	const char		*tail = (const char *)mnl_attr_get_payload(nest) +
+				    mnl_attr_get_payload_len(nest);
+
+	mnl_attr_for_each_nested(attr, nest)
+		if (cb(attr, data) != MNL_CB_OK)
+			return -EINVAL;
+	return tail - (const char *)attr < 4 ? 0 : -EINVAL;
+}
 
 /* A valid interface name: 1..15 bytes, no '/', no white space. */
 static int
@@ -72,7 +118,7 @@ link_attr_cb(const struct nlattr *attr, void *data)
 	case IFLA_MTU:
 	case IFLA_MASTER:
 	case IFLA_LINK:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		if (!attr_u32_ok(attr))
 			return MNL_CB_ERROR;
 		break;
 	case IFLA_LINKINFO:
@@ -124,12 +170,13 @@ link_parse(const struct nlmsghdr *nlh, struct link_info *out)
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (ifm->ifi_index <= 0)
 		return -EINVAL;
-	if (mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, tb) != MNL_CB_OK)
+	if (attrs_parse(nlh, sizeof(*ifm), link_attr_cb, tb) < 0)
 		return -EINVAL;
 	if (tb[IFLA_IFNAME] == NULL)
 		return -EINVAL;
 
 	out->ifindex = ifm->ifi_index;
+	out->family = ifm->ifi_family;
 	out->flags = ifm->ifi_flags;
 	out->up = (ifm->ifi_flags & IFF_UP) != 0;
 	out->lower_up = (ifm->ifi_flags & IFF_LOWER_UP) != 0;
@@ -152,8 +199,8 @@ link_parse(const struct nlmsghdr *nlh, struct link_info *out)
 		out->has_mac = true;
 	}
 	if (tb[IFLA_LINKINFO] != NULL) {
-		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], link_info_attr_cb,
-		    info) != MNL_CB_OK)
+		if (attrs_parse_nested(tb[IFLA_LINKINFO], link_info_attr_cb,
+		    info) < 0)
 			return -EINVAL;
 		if (info[IFLA_INFO_KIND] != NULL) {
 			const char *k = mnl_attr_get_payload(
@@ -466,7 +513,7 @@ addr_list_cb(const struct nlmsghdr *nlh, void *arg)
 	if (ifa->ifa_family != AF_INET ||
 	    (c->ifindex > 0 && (int)ifa->ifa_index != c->ifindex))
 		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb) != MNL_CB_OK)
+	if (attrs_parse(nlh, sizeof(*ifa), addr_attr_cb, tb) < 0)
 		return MNL_CB_OK;
 	if ((a = tb[IFA_LOCAL]) == NULL && (a = tb[IFA_ADDRESS]) == NULL)
 		return MNL_CB_OK;
@@ -586,7 +633,7 @@ route_attr_cb(const struct nlattr *attr, void *data)
 	case RTA_OIF:
 	case RTA_TABLE:
 	case RTA_PRIORITY:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		if (!attr_u32_ok(attr))
 			return MNL_CB_ERROR;
 		break;
 	default:
@@ -611,7 +658,7 @@ route_default_cb(const struct nlmsghdr *nlh, void *arg)
 	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len != 0 ||
 	    rtm->rtm_type != RTN_UNICAST)
 		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) != MNL_CB_OK)
+	if (attrs_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0)
 		return MNL_CB_OK;
 	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) :
 	    rtm->rtm_table;
