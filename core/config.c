@@ -43,6 +43,8 @@ struct cfgctx {
 	bool			 subnet_ok;
 	bool			 host_ok;
 	bool			 vpn_ok;
+	bool			 host_default;	/* derived from the subnet */
+	bool			 vpn_default;
 	bool			 bridge_name_ok;
 	bool			 vpn_if_ok;
 	bool			 vpn_netns_ok;
@@ -632,6 +634,7 @@ after_subnet:
 		cfg->vpn.address.s_addr =
 		    htonl(ntohl(cfg->bridge.subnet.s_addr) + 2);
 	}
+	c->host_default = json_object_get(o, "host_address") == NULL;
 	c->host_ok = get_addr(c, o, "host_address", "bridge",
 	    &cfg->bridge.host_address) != -1 &&
 	    (c->subnet_ok || json_object_get(o, "host_address") != NULL);
@@ -675,6 +678,7 @@ parse_vpn(struct cfgctx *c, json_t *root)
 		c->vpn_netns_ok = check_name(c, "vpn.netns", "netns name",
 		    cfg->vpn.netns, config_name_problem);
 	/* Default: subnet + 2, set by parse_bridge when the subnet parsed. */
+	c->vpn_default = json_object_get(o, "address") == NULL;
 	c->vpn_ok = get_addr(c, o, "address", "vpn", &cfg->vpn.address) != -1 &&
 	    (c->subnet_ok || json_object_get(o, "address") != NULL);
 	if (get_string(c, o, "interface", "vpn", "piaw", false, false,
@@ -1031,6 +1035,7 @@ check_addresses(struct cfgctx *c)
 	struct {
 		char		 path[PATHLEN];
 		struct in_addr	 a;
+		const char	*note;	/* why a default has this value */
 	}			*list;
 	size_t			 n = 0, i, j;
 	uint32_t		 net, mask, h;
@@ -1042,10 +1047,14 @@ check_addresses(struct cfgctx *c)
 	}
 	if (c->host_ok) {
 		snprintf(list[n].path, PATHLEN, "bridge.host_address");
+		list[n].note = c->host_default ? " (bridge.host_address "
+		    "defaults to the subnet's first address)" : "";
 		list[n++].a = cfg->bridge.host_address;
 	}
 	if (c->vpn_ok) {
 		snprintf(list[n].path, PATHLEN, "vpn.address");
+		list[n].note = c->vpn_default ? " (vpn.address defaults to "
+		    "the subnet's second address)" : "";
 		list[n++].a = cfg->vpn.address;
 	}
 	for (i = 0; i < cfg->ncontainers; i++)
@@ -1054,6 +1063,7 @@ check_addresses(struct cfgctx *c)
 			    cfg->containers[i].name);
 			strncat(list[n].path, ".address",
 			    PATHLEN - strlen(list[n].path) - 1);
+			list[n].note = "";
 			list[n++].a = cfg->containers[i].address;
 		}
 	inet_ntop(AF_INET, &cfg->bridge.subnet, s, sizeof(s));
@@ -1086,7 +1096,8 @@ check_addresses(struct cfgctx *c)
 		for (j = 0; j < i; j++)
 			if (list[j].a.s_addr == list[i].a.s_addr) {
 				cerr(c, list[i].path, "%s is already used by "
-				    "%s", a, list[j].path);
+				    "%s%s", a, list[j].path, *list[i].note ?
+				    list[i].note : list[j].note);
 				break;
 			}
 	}

@@ -119,16 +119,26 @@ static const struct rule rules[] = {
 	/* Duplicate addresses, host and VPN included, naming both keys. */
 	{ "{" BASE "'containers':{'a':{'address':'10.100.0.2'}}}",
 	    "containers.a.address: 10.100.0.2 is already used by "
-	    "vpn.address" },
+	    "vpn.address (vpn.address defaults to the subnet's second "
+	    "address)" },
 	{ "{" BASE "'containers':{'a':{'address':'10.100.0.1'}}}",
 	    "containers.a.address: 10.100.0.1 is already used by "
-	    "bridge.host_address" },
+	    "bridge.host_address (bridge.host_address defaults to the "
+	    "subnet's first address)" },
 	{ "{" BASE "'containers':{'a':{'address':'10.100.0.10'},"
 	    "'b':{'address':'10.100.0.10'}}}",
 	    "containers.b.address: 10.100.0.10 is already used by "
 	    "containers.a.address" },
 	{ "{" BASE CT ",'vpn':{'address':'10.100.0.1'}}",
-	    "vpn.address: 10.100.0.1 is already used by bridge.host_address" },
+	    "vpn.address: 10.100.0.1 is already used by bridge.host_address "
+	    "(bridge.host_address defaults to the subnet's first address)" },
+	{ "{" BASE CT ",'bridge':{'host_address':'10.100.0.5'},"
+	    "'vpn':{'address':'10.100.0.5'}}",
+	    "vpn.address: 10.100.0.5 is already used by bridge.host_address" },
+	{ "{" BASE "'containers':{'a':{'address':'10.100.0.7'}},"
+	    "'vpn':{'address':'10.100.0.7'}}",
+	    "containers.a.address: 10.100.0.7 is already used by "
+	    "vpn.address" },
 	{ "{" BASE CT ",'bridge':{'host_address':'10.100.0.9'},"
 	    "'vpn':{'address':'10.100.0.8'}}", NULL },
 
