@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/context.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/real.h"
 #include "core/store.h"
 #include "net/topology.h"
@@ -94,6 +95,7 @@ real_free(struct piad_ctx *ctx)
 
 	if (r == NULL)
 		return;
+	metrics_unregister_arg(ctx, r);
 	real_pf_free(r);
 	real_tunnel_free(r);
 	real_auth_free(r);
@@ -157,6 +159,7 @@ backend_real_attach(struct piad_ctx *ctx)
 		goto fail;
 	}
 	real_load_state(r);
+	real_metrics_register(r);
 	real_status_server(r);
 	real_status_pf(r);
 	return 0;

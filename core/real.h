@@ -90,6 +90,16 @@ struct real_pf {
 	uint16_t		 hooked_port;	/* port the hook last ran for */
 };
 
+/* Why we left a server (metrics). */
+enum real_reconnect_cause {
+	REAL_RC_TUNNEL_DEAD,
+	REAL_RC_NO_HANDSHAKE,
+	REAL_RC_ADDKEY,
+	REAL_RC_OTHER,
+	REAL_NCAUSES
+};
+extern const char *const real_reconnect_causes[REAL_NCAUSES];
+
 struct real {
 	struct piad_ctx		*ctx;
 
@@ -151,6 +161,8 @@ struct real {
 	bool			 pf_got_new_sig;
 	struct hook		*hook;
 	bool			 hook_after_restart;
+
+	uint64_t		 reconnects[REAL_NCAUSES];
 };
 
 /* Attach the real backend to ctx; 0 / -1 (logged). */
@@ -205,6 +217,9 @@ void	real_pf_forget(struct real *, const char *why);
 /* The DNAT the VPN table should carry now (0: none). */
 uint16_t real_pf_dnat_port(const struct real *);
 void	real_status_pf(struct real *);
+
+/* real_metrics.c */
+void	real_metrics_register(struct real *);
 
 /* real_persist.c */
 void	real_load_state(struct real *);

@@ -39,6 +39,10 @@
 static void auth_continue(struct real *);
 static void addkey_start(struct real *);
 
+const char *const real_reconnect_causes[REAL_NCAUSES] = {
+	"tunnel_dead", "no_handshake", "addkey_failed", "other",
+};
+
 void
 real_token_id(const char *token, char out[17])
 {
@@ -505,6 +509,14 @@ real_server_avoid(struct piad_ctx *ctx, const char *why)
 
 	if (cn == NULL || *cn == '\0')
 		return;
+	if (strstr(why, "tunnel dead") != NULL)
+		r->reconnects[REAL_RC_TUNNEL_DEAD]++;
+	else if (strstr(why, "handshake") != NULL)
+		r->reconnects[REAL_RC_NO_HANDSHAKE]++;
+	else if (strstr(why, "addKey") != NULL)
+		r->reconnects[REAL_RC_ADDKEY]++;
+	else
+		r->reconnects[REAL_RC_OTHER]++;
 	log_info("auth: avoiding %s for 10 min: %s", cn, why);
 	pia_select_avoid(r->select, cn, 0);
 }

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The real backend's metrics: tunnel, reconnects by cause, port
+ * forwarding, proxy, DNS relay and firewall drop counters. Collectors
+ * read the live objects when `metrics` is rendered, so nothing here keeps
+ * copies that could go stale.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/context.h"
+#include "core/metrics.h"
+#include "core/real.h"
+#include "net/dns_relay.h"
+#include "net/nft.h"
+#include "proxy/proxy.h"
+
+static void
+m_tunnel(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	const struct status_tunnel *tu = &ctx->status.tunnel;
+
+	if (tu->last_handshake > 0)
+		metrics_sample(out, (double)(time(NULL) - tu->last_handshake),
+		    NULL);
+}
+
+static void
+m_rx(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	metrics_sample(out, (double)ctx->status.tunnel.rx_bytes, NULL);
+}
+
+static void
+m_tx(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	metrics_sample(out, (double)ctx->status.tunnel.tx_bytes, NULL);
+}
+
+static void
+m_reconnects(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	struct real	*r = arg;
+	size_t		 i;
+
+	for (i = 0; i < REAL_NCAUSES; i++)
+		metrics_sample(out, (double)r->reconnects[i], "cause",
+		    real_reconnect_causes[i], NULL);
+}
+
+static void
+m_pf(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	metrics_sample(out, (double)ctx->status.counters.pf_binds, "result",
+	    "ok", NULL);
+	metrics_sample(out, (double)ctx->status.counters.pf_failures,
+	    "result", "failed", NULL);
+}
+
+static void
+m_port(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	metrics_sample(out, (double)real_pf_dnat_port(arg), NULL);
+}
+
+static void
+m_proxy(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	struct real		*r = arg;
+	struct proxy_stats	 s;
+
+	if (r->proxy == NULL)
+		return;
+	proxy_get_stats(r->proxy, &s);
+	metrics_sample(out, (double)s.accepted, "outcome", "accepted", NULL);
+	metrics_sample(out, (double)s.denied_source, "outcome",
+	    "denied_source", NULL);
+	metrics_sample(out, (double)s.denied_target, "outcome",
+	    "denied_target", NULL);
+	metrics_sample(out, (double)s.denied_method, "outcome",
+	    "denied_method", NULL);
+	metrics_sample(out, (double)s.bad_request, "outcome", "bad_request",
+	    NULL);
+	metrics_sample(out, (double)s.busy, "outcome", "busy", NULL);
+	metrics_sample(out, (double)s.upstream_failed, "outcome",
+	    "upstream_failed", NULL);
+	metrics_sample(out, (double)s.upstream_timeout, "outcome",
+	    "upstream_timeout", NULL);
+}
+
+static void
+m_proxy_bytes(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	struct real		*r = arg;
+	struct proxy_stats	 s;
+
+	if (r->proxy == NULL)
+		return;
+	proxy_get_stats(r->proxy, &s);
+	metrics_sample(out, (double)s.bytes_up, "direction", "up", NULL);
+	metrics_sample(out, (double)s.bytes_down, "direction", "down", NULL);
+}
+
+static void
+m_proxy_open(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	struct real		*r = arg;
+	struct proxy_stats	 s;
+
+	if (r->proxy == NULL)
+		return;
+	proxy_get_stats(r->proxy, &s);
+	metrics_sample(out, (double)s.tunnels_open, NULL);
+}
+
+static void
+m_dns(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	struct real			*r = arg;
+	const struct dns_relay_stats	*s;
+
+	if (r->relay == NULL)
+		return;
+	s = dns_relay_stats(r->relay);
+	metrics_sample(out, (double)s->answers, "outcome", "answered", NULL);
+	metrics_sample(out, (double)s->servfail, "outcome", "servfail", NULL);
+	metrics_sample(out, (double)s->timeouts, "outcome", "timeout", NULL);
+	metrics_sample(out, (double)s->dropped, "outcome", "dropped", NULL);
+}
+
+static void
+drops_of(struct metrics_out *out, struct fw *fw, const char *table)
+{
+	struct fw_counters	c;
+	size_t			i;
+
+	if (fw == NULL || fw_read_counters(fw, &c) < 0)
+		return;
+	for (i = 0; i < c.n; i++)
+		metrics_sample(out, (double)c.c[i].packets, "table", table,
+		    "rule", c.c[i].name, NULL);
+}
+
+static void
+m_drops(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
+{
+	struct real *r = arg;
+
+	drops_of(out, r->fw_host, "host");
+	drops_of(out, r->fw_vpn, "vpn");
+}
+
+void
+real_metrics_register(struct real *r)
+{
+	struct piad_ctx *ctx = r->ctx;
+
+	metrics_register(ctx, "piad_tunnel_handshake_age_seconds", "gauge",
+	    "Seconds since the last WireGuard handshake.", m_tunnel, r);
+	metrics_register(ctx, "piad_tunnel_rx_bytes_total", "counter",
+	    "Bytes received through the tunnel.", m_rx, r);
+	metrics_register(ctx, "piad_tunnel_tx_bytes_total", "counter",
+	    "Bytes sent through the tunnel.", m_tx, r);
+	metrics_register(ctx, "piad_reconnects_total", "counter",
+	    "Moves to another server, by cause.", m_reconnects, r);
+	metrics_register(ctx, "piad_pf_binds_total", "counter",
+	    "bindPort attempts by result.", m_pf, r);
+	metrics_register(ctx, "piad_pf_port", "gauge",
+	    "The forwarded port (0: none).", m_port, r);
+	metrics_register(ctx, "piad_proxy_requests_total", "counter",
+	    "CONNECT requests by outcome.", m_proxy, r);
+	metrics_register(ctx, "piad_proxy_bytes_total", "counter",
+	    "Bytes spliced by the proxy.", m_proxy_bytes, r);
+	metrics_register(ctx, "piad_proxy_tunnels_open", "gauge",
+	    "Open CONNECT tunnels.", m_proxy_open, r);
+	metrics_register(ctx, "piad_dns_queries_total", "counter",
+	    "DNS relay queries by outcome.", m_dns, r);
+	metrics_register(ctx, "piad_firewall_drops_total", "counter",
+	    "Packets dropped by piad's nftables rules.", m_drops, r);
+}
