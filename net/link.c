@@ -529,13 +529,22 @@ int
 addr_list(struct rtnl *r, const char *name,
     int (*fn)(const struct addr_entry *, void *), void *arg)
 {
-	struct addr_list_ctx	 c = { 0, fn, arg, 0 };
+	int idx = 0;
+
+	if (name != NULL && (idx = link_index(r, name)) < 0)
+		return idx;
+	return addr_list_index(r, idx, fn, arg);
+}
+
+int
+addr_list_index(struct rtnl *r, int ifindex,
+    int (*fn)(const struct addr_entry *, void *), void *arg)
+{
+	struct addr_list_ctx	 c = { ifindex, fn, arg, 0 };
 	struct nlmsghdr		*nlh;
 	struct ifaddrmsg	*ifa;
 	int			 rc;
 
-	if (name != NULL && (c.ifindex = link_index(r, name)) < 0)
-		return c.ifindex;
 	nlh = rtnl_msg(r, RTM_GETADDR, NLM_F_DUMP);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;

@@ -116,6 +116,9 @@ struct addr_entry {
  */
 int	addr_list(struct rtnl *, const char *name,
 	    int (*fn)(const struct addr_entry *, void *arg), void *arg);
+/* The same by interface index (0: every link). */
+int	addr_list_index(struct rtnl *, int ifindex,
+	    int (*fn)(const struct addr_entry *, void *arg), void *arg);
 /* 1 if name has addr/prefixlen, 0 if not. */
 int	addr_has(struct rtnl *, const char *name, struct in_addr addr,
 	    int prefixlen);

@@ -16,6 +16,8 @@
 
 static int	sysctl_path(const char *, char *, size_t);
 static int	sysctl_open_fn(void *);
+static int	sysctl_ensure_here(const char *, const char *);
+static int	sysctl_ensure_all_fn(void *);
 
 struct sysctl_open {
 	const char	*path;
@@ -112,4 +114,70 @@ sysctl_ensure(int nsfd, const char *key, const char *value)
 	if ((rc = sysctl_write(nsfd, key, value)) < 0)
 		return rc;
 	return 1;
+}
+
+/* sysctl_ensure in the current netns, without switching. */
+static int
+sysctl_ensure_here(const char *key, const char *value)
+{
+	struct sysctl_open	 o;
+	char			 path[PATH_MAX], cur[64];
+	size_t			 len = strlen(value);
+	ssize_t			 n;
+	int			 fd, rc;
+
+	if ((rc = sysctl_path(key, path, sizeof(path))) < 0)
+		return rc;
+	o.path = path;
+	o.flags = O_RDWR;
+	if ((fd = sysctl_open_fn(&o)) < 0)
+		return fd;
+	if ((n = read(fd, cur, sizeof(cur) - 1)) == -1) {
+		rc = -errno;
+		goto out;
+	}
+	while (n > 0 && (cur[n - 1] == '\n' || cur[n - 1] == ' '))
+		n--;
+	if ((size_t)n == len && memcmp(cur, value, len) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if ((n = pwrite(fd, value, len, 0)) == -1)
+		rc = -errno;
+	else
+		rc = (size_t)n == len ? 1 : -EIO;
+out:
+	close(fd);
+	return rc;
+}
+
+struct sysctl_all {
+	struct sysctl_want	*v;
+	size_t			 n;
+};
+
+static int
+sysctl_ensure_all_fn(void *arg)
+{
+	struct sysctl_all	*a = arg;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < a->n; i++) {
+		if ((rc = sysctl_ensure_here(a->v[i].key, a->v[i].value)) < 0)
+			return rc;
+		a->v[i].changed = rc;
+	}
+	return 0;
+}
+
+int
+sysctl_ensure_all(int nsfd, struct sysctl_want *v, size_t n)
+{
+	struct sysctl_all a = { v, n };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i].changed = 0;
+	return netns_run(nsfd, sysctl_ensure_all_fn, &a);
 }

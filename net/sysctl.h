@@ -21,4 +21,16 @@ int	sysctl_read(int nsfd, const char *key, char *buf, size_t len);
  */
 int	sysctl_ensure(int nsfd, const char *key, const char *value);
 
+/* One key for sysctl_ensure_all; changed is set to 1 if it was written. */
+struct sysctl_want {
+	const char	*key;
+	const char	*value;
+	int		 changed;
+};
+/*
+ * sysctl_ensure for n keys with a single switch into netns nsfd (what a
+ * reconcile of many namespaces wants). 0 or the first -errno.
+ */
+int	sysctl_ensure_all(int nsfd, struct sysctl_want *v, size_t n);
+
 #endif

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -55,6 +56,7 @@ struct topo_item {
 	char			name[TOPO_PATH_MAX];
 	struct in_addr		addr;
 	int			prefixlen;
+	bool			with_netns;	/* teardown: goes with it */
 };
 
 /* A netns we talk to: its fd and request socket, opened once. */
@@ -117,8 +119,7 @@ static int	topo_veth(struct topo_run *, struct topo_ns *, const char *,
 		    struct in_addr, struct link_info *, struct link_info *);
 static int	topo_addr_fix(struct topo_run *, struct topo_ns *,
 		    const struct link_info *, struct in_addr);
-static int	topo_sysctl(struct topo_run *, struct topo_ns *, const char *,
-		    const char *);
+static int	topo_sysctls(struct topo_run *, struct topo_ns *, bool);
 static int	topo_resolv(struct topo_run *, const char *);
 static bool	topo_item_wanted(const struct topo_item *,
 		    const struct topo_desired *);
@@ -126,6 +127,9 @@ static int	topo_undo(struct topo *, const struct topo_item *,
 		    struct topo_report *);
 static int	topo_undo_where(struct topo *, struct topo_report *,
 		    const struct topo_desired *);
+static size_t	topo_mark_with_netns(struct topo *);
+static int	topo_gone_cb(const struct link_info *, void *);
+static int	topo_wait_with_netns(struct topo *, struct topo_report *);
 
 void
 topo_veth_name(const char *netns_name, char buf[IFNAMSIZ])
@@ -520,19 +524,28 @@ topo_bridge(struct topo_run *run)
 	return 0;
 }
 
+/* IPv6 off (and, in the VPN netns, forwarding on) with one netns switch. */
 static int
-topo_sysctl(struct topo_run *run, struct topo_ns *n, const char *key,
-    const char *value)
+topo_sysctls(struct topo_run *run, struct topo_ns *n, bool vpn)
 {
-	int rc;
+	struct sysctl_want	v[] = {
+		{ "net.ipv6.conf.all.disable_ipv6", "1", 0 },
+		{ "net.ipv6.conf.default.disable_ipv6", "1", 0 },
+		{ "net.ipv4.ip_forward", "1", 0 },
+	};
+	size_t			i, cnt = vpn ? 3 : 2;
+	int			rc;
 
-	if ((rc = sysctl_ensure(n->fd, key, value)) < 0)
-		return topo_fail(run, rc, "netns %s: sysctl %s", n->name, key);
-	if (rc == 1) {
+	rc = sysctl_ensure_all(n->fd, v, cnt);
+	for (i = 0; i < cnt; i++) {
+		if (!v[i].changed)
+			continue;
 		run->rep->sysctl_writes++;
-		topo_action(run->rep, "set %s=%s in netns %s", key, value,
-		    n->name);
+		topo_action(run->rep, "set %s=%s in netns %s", v[i].key,
+		    v[i].value, n->name);
 	}
+	if (rc < 0)
+		return topo_fail(run, rc, "netns %s: sysctl", n->name);
 	return 0;
 }
 
@@ -572,7 +585,8 @@ topo_addr_fix(struct topo_run *run, struct topo_ns *n,
 	memset(&c, 0, sizeof(c));
 	c.want = want;
 	c.prefixlen = run->want->prefixlen;
-	if ((rc = addr_list(n->rtnl, eth->name, topo_addr_collect, &c)) < 0)
+	if ((rc = addr_list_index(n->rtnl, eth->ifindex, topo_addr_collect,
+	    &c)) < 0)
 		return topo_fail(run, rc, "netns %s: %s addresses", n->name,
 		    eth->name);
 	for (i = 0; i < c.nstale; i++) {
@@ -692,12 +706,7 @@ topo_netns(struct topo_run *run, const char *name, struct in_addr addr,
 		return topo_fail(run, -errno, "netns %s", name);
 
 	/* Before eth0 exists, so it never gets an IPv6 address. */
-	if ((rc = topo_sysctl(run, n, "net.ipv6.conf.all.disable_ipv6",
-	    "1")) < 0 ||
-	    (rc = topo_sysctl(run, n, "net.ipv6.conf.default.disable_ipv6",
-	    "1")) < 0)
-		return rc;
-	if (vpn && (rc = topo_sysctl(run, n, "net.ipv4.ip_forward", "1")) < 0)
+	if ((rc = topo_sysctls(run, n, vpn)) < 0)
 		return rc;
 
 	topo_veth_name(name, host);
@@ -910,15 +919,118 @@ topo_undo(struct topo *t, const struct topo_item *it,
  * them if w is NULL). Items that fail stay recorded; the first error is
  * returned after trying the rest.
  */
+/*
+ * Teardown: mark the veths whose other end sits in a netns that is being
+ * removed too. Deleting a veth waits for the kernel to quiesce (tens of
+ * ms each); a removed netns takes its veths along in one batch.
+ */
+static size_t
+topo_mark_with_netns(struct topo *t)
+{
+	char	buf[IFNAMSIZ];
+	size_t	i, j, n = 0;
+
+	for (i = 0; i < t->nitems; i++) {
+		t->items[i].with_netns = false;
+		if (t->items[i].type != TOPO_ITEM_LINK)
+			continue;
+		for (j = 0; j < t->nitems; j++) {
+			if (t->items[j].type != TOPO_ITEM_NETNS)
+				continue;
+			topo_veth_name(t->items[j].name, buf);
+			if (strcmp(buf, t->items[i].name) == 0) {
+				t->items[i].with_netns = true;
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+static int
+topo_gone_cb(const struct link_info *li, void *arg)
+{
+	struct topo	*t = arg;
+	size_t		 i;
+
+	for (i = 0; i < t->nitems; i++)
+		if (t->items[i].with_netns &&
+		    strcmp(t->items[i].name, li->name) == 0)
+			t->items[i].with_netns = false;	/* still there */
+	return 0;
+}
+
+/*
+ * Wait (up to TOPO_NETNS_WAIT_MS) for the marked veths to vanish with
+ * their netns, then delete what is left the slow way: a netns that still
+ * has processes in it lives on, and so would its veth.
+ */
+#define TOPO_NETNS_WAIT_MS	2000
+static int
+topo_wait_with_netns(struct topo *t, struct topo_report *rep)
+{
+	struct timespec	ts = { 0, 10 * 1000 * 1000 };
+	size_t		i, left;
+	int		waited, rc, first = 0;
+
+	for (waited = 0; waited <= TOPO_NETNS_WAIT_MS; waited += 10) {
+		/* Unmark what still exists; what stays marked is gone. */
+		for (i = 0; i < t->nitems; i++)
+			t->items[i].with_netns =
+			    t->items[i].type == TOPO_ITEM_LINK;
+		if ((rc = link_list(t->host, topo_gone_cb, t)) < 0)
+			break;
+		for (i = t->nitems, left = 0; i-- > 0;) {
+			if (t->items[i].type != TOPO_ITEM_LINK)
+				continue;
+			if (t->items[i].with_netns) {
+				topo_action(rep, "delete link %s (with its "
+				    "netns)", t->items[i].name);
+				topo_forget(t, i);
+			} else
+				left++;
+		}
+		if (left == 0)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	for (i = t->nitems; i-- > 0;) {
+		if ((rc = topo_undo(t, &t->items[i], rep)) < 0) {
+			if (first == 0)
+				first = rc;
+			continue;
+		}
+		topo_forget(t, i);
+	}
+	return first;
+}
+
+/*
+ * Undo, newest first, every recorded item that w does not want (all of
+ * them if w is NULL, i.e. teardown). Items that fail stay recorded; the
+ * first error is returned after trying the rest.
+ */
 static int
 topo_undo_where(struct topo *t, struct topo_report *rep,
     const struct topo_desired *w)
 {
-	size_t	i;
+	size_t	i, deferred = 0;
 	int	rc, first = 0;
 
+	/*
+	 * Only a full teardown defers (it may wait): pruning runs on the
+	 * daemon's loop and deletes veths directly.
+	 */
+	if (w == NULL)
+		deferred = topo_mark_with_netns(t);
+	else
+		for (i = 0; i < t->nitems; i++)
+			t->items[i].with_netns = false;
 	for (i = t->nitems; i-- > 0;) {
 		if (w != NULL && topo_item_wanted(&t->items[i], w))
+			continue;
+		if (t->items[i].with_netns)
 			continue;
 		if ((rc = topo_undo(t, &t->items[i], rep)) < 0) {
 			if (first == 0)
@@ -927,6 +1039,9 @@ topo_undo_where(struct topo *t, struct topo_report *rep,
 		}
 		topo_forget(t, i);
 	}
+	if (deferred > 0 && (rc = topo_wait_with_netns(t, rep)) < 0 &&
+	    first == 0)
+		first = rc;
 	return first;
 }
 
