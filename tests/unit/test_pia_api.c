@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <openssl/ssl.h>
 
+#include "core/log.h"
 #include "pia/api.h"
 #include "pia/http.h"
 #include "pia/probe.h"
@@ -51,6 +52,10 @@ struct srv {
 	char			 target[4096];
 	char			 host[256];
 	char			 body[4096];
+	/* A CONNECT front: answers 200 and then serves TLS itself. */
+	struct evconnlistener	*proxy_l;
+	uint16_t		 proxy_port;
+	char			 connect_target[300];
 	/* Open server connections, freed at teardown. */
 	struct bufferevent	*bevs[64];
 	struct sconn		*scs[64];
@@ -60,7 +65,6 @@ struct sconn {
 	struct srv		*s;
 	struct http_msg		*m;
 	bool			 in_body;
-	bool			 closing;
 };
 
 static struct srv	 S;
@@ -113,8 +117,6 @@ respond(struct bufferevent *bev, struct sconn *sc)
 		    "Content-Length: %zu\r\n%s\r\n%s", r->status,
 		    strlen(r->body), r->headers != NULL ? r->headers : "",
 		    r->body);
-	if (!sc->m->keep_alive)
-		sc->closing = true;
 }
 
 static void
@@ -144,21 +146,19 @@ srv_read(struct bufferevent *bev, void *arg)
 	}
 }
 
-static void
-srv_write(struct bufferevent *bev, void *arg)
-{
-	struct sconn *sc = arg;
-
-	if (sc->closing)
-		sconn_free(bev, sc);
-}
-
+/*
+ * The server never closes first: the client reads by Content-Length and
+ * closes, and freeing a TLS filter as soon as its own output drained could
+ * drop bytes still queued in the socket below it.
+ */
 static void
 srv_event(struct bufferevent *bev, short what, void *arg)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		sconn_free(bev, arg);
 }
+
+static void	srv_track(struct srv *, struct bufferevent *, struct sconn *);
 
 static void
 srv_accept(struct evconnlistener *l, evutil_socket_t fd,
@@ -167,7 +167,6 @@ srv_accept(struct evconnlistener *l, evutil_socket_t fd,
 	struct srv		*s = arg;
 	struct sconn		*sc = calloc(1, sizeof(*sc));
 	struct bufferevent	*bev;
-	size_t			 i;
 
 	(void)l;
 	(void)sa;
@@ -178,14 +177,69 @@ srv_accept(struct evconnlistener *l, evutil_socket_t fd,
 	http_msg_init(sc->m, HTTP_REQUEST);
 	bev = bufferevent_openssl_socket_new(s->base, fd, SSL_new(s->ctx),
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(bev, srv_read, srv_write, srv_event, sc);
+	bufferevent_setcb(bev, srv_read, NULL, srv_event, sc);
+	srv_track(s, bev, sc);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+static void
+srv_track(struct srv *s, struct bufferevent *bev, struct sconn *sc)
+{
+	size_t i;
+
 	for (i = 0; i < 64; i++)
 		if (s->scs[i] == NULL) {
 			s->scs[i] = sc;
 			s->bevs[i] = bev;
 			break;
 		}
+}
+
+/* The CONNECT head is read on the plain socket; then TLS on top of it. */
+static void
+proxy_read(struct bufferevent *bev, void *arg)
+{
+	struct sconn		*sc = arg;
+	struct srv		*s = sc->s;
+	struct bufferevent	*tls;
+	size_t			 i;
+
+	if (http_head_read(sc->m, bufferevent_get_input(bev)) != HTTP_DONE)
+		return;
+	snprintf(s->connect_target, sizeof(s->connect_target), "%s %s",
+	    sc->m->method, sc->m->target);
+	http_msg_init(sc->m, HTTP_REQUEST);
+	evbuffer_add_printf(bufferevent_get_output(bev),
+	    "HTTP/1.1 200 Connection established\r\n\r\n");
+	for (i = 0; i < 64; i++)
+		if (s->bevs[i] == bev)
+			s->scs[i] = NULL, s->bevs[i] = NULL;
+	tls = bufferevent_openssl_filter_new(s->base, bev, SSL_new(s->ctx),
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(tls, srv_read, NULL, srv_event, sc);
+	bufferevent_enable(tls, EV_READ | EV_WRITE);
+	srv_track(s, tls, sc);
+}
+
+static void
+proxy_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct srv		*s = arg;
+	struct sconn		*sc = calloc(1, sizeof(*sc));
+	struct bufferevent	*bev;
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	s->conns++;
+	sc->s = s;
+	sc->m = malloc(sizeof(*sc->m));
+	http_msg_init(sc->m, HTTP_REQUEST);
+	bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(bev, proxy_read, NULL, srv_event, sc);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	srv_track(s, bev, sc);
 }
 
 static void
@@ -233,6 +287,15 @@ setup(void)
 	ck_assert_ptr_nonnull(S.l);
 	getsockname(evconnlistener_get_fd(S.l), (struct sockaddr *)&sin, &len);
 	S.port = ntohs(sin.sin_port);
+	sin.sin_port = 0;
+	S.proxy_l = evconnlistener_new_bind(base, proxy_accept, &S,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
+	    (struct sockaddr *)&sin, sizeof(sin));
+	ck_assert_ptr_nonnull(S.proxy_l);
+	len = sizeof(sin);
+	getsockname(evconnlistener_get_fd(S.proxy_l), (struct sockaddr *)&sin,
+	    &len);
+	S.proxy_port = ntohs(sin.sin_port);
 	done = false;
 	memset(&got, 0, sizeof(got));
 	got_token = NULL;
@@ -250,6 +313,7 @@ teardown(void)
 		if (S.scs[i] != NULL)
 			sconn_free(S.bevs[i], S.scs[i]);
 	evconnlistener_free(S.l);
+	evconnlistener_free(S.proxy_l);
 	SSL_CTX_free(S.ctx);
 	event_base_free(base);
 	if (got_token != NULL)
@@ -553,6 +617,46 @@ START_TEST(pf_errors)
 }
 END_TEST
 
+/* A proxy spec with no CONNECT target: the call fills it in. */
+static struct dial_spec
+via_proxy(void)
+{
+	struct dial_spec d;
+
+	ck_assert_int_eq(dial_spec_proxy(&d, -1, "127.0.0.1", S.proxy_port,
+	    "placeholder", 1), 0);
+	d.host[0] = '\0';
+	d.port = 0;
+	return d;
+}
+
+START_TEST(via_proxy_targets)
+{
+	struct dial_spec	 d = via_proxy();
+	char			 want[128];
+
+	route_fixture("/api/client/v2/token", 200, NULL, "token-ok.json");
+	route_fixture("/addKey", 200, NULL, "addkey-ok.json");
+	pia_token(base, &d, token_url(), CERTS "ca.crt", "u", "p", on_reply,
+	    NULL);
+	run();
+	ck_assert_msg(got.res.err == PIA_OK, "%s", got.res.message);
+	snprintf(want, sizeof(want), "CONNECT www.privateinternetaccess.com:%u",
+	    S.port);
+	ck_assert_str_eq(S.connect_target, want);
+	ck_assert_str_eq(got_token, "abcdefTOKEN0123456789");
+
+	/* addKey goes to the server's IP (the proxy knows IPs, not cns). */
+	done = false;
+	pia_addkey(base, &d, CERTS "ca.crt", &zurich, "t",
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", on_reply, NULL);
+	run();
+	ck_assert_msg(got.res.err == PIA_OK, "%s", got.res.message);
+	ck_assert_str_eq(S.connect_target, "CONNECT 127.0.0.1:1337");
+	ck_assert_str_eq(S.host, "zurich405:1337");
+}
+END_TEST
+
 START_TEST(url_split)
 {
 	char		host[64], path[64];
@@ -649,6 +753,7 @@ suite(void)
 	tcase_add_test(tc, network_refused);
 	tcase_add_test(tc, pf_keepalive);
 	tcase_add_test(tc, pf_errors);
+	tcase_add_test(tc, via_proxy_targets);
 	tcase_add_test(tc, url_split);
 	tcase_add_test(tc, probe_fastest);
 	suite_add_tcase(s, tc);
@@ -660,6 +765,10 @@ main(void)
 {
 	SRunner	*sr = srunner_create(suite());
 	int	 failed;
+
+	/* PIAD_TEST_DEBUG=1 shows the client's debug log. */
+	if (getenv("PIAD_TEST_DEBUG") != NULL)
+		log_init(LOG_LVL_DEBUG, "test_pia_api");
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
