@@ -226,7 +226,11 @@ form_json(const char *body, size_t len, struct simform_creds *creds,
 	int		 i, rc = 0;
 
 	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL || !json_is_object(root)) {
+	    &jerr)) == NULL) {
+		*err = "body is not valid JSON";
+		return -1;
+	}
+	if (!json_is_object(root)) {
 		*err = "body is not a JSON object";
 		json_decref(root);
 		return -1;
