@@ -117,8 +117,8 @@ static int	topo_netns(struct topo_run *, const char *, struct in_addr,
 		    bool);
 static int	topo_veth(struct topo_run *, struct topo_ns *, const char *,
 		    struct in_addr, struct link_info *, struct link_info *);
-static int	topo_addr_fix(struct topo_run *, struct topo_ns *,
-		    const struct link_info *, struct in_addr);
+static int	topo_addr_fix(struct topo_run *, struct rtnl *, const char *,
+		    const struct link_info *, struct in_addr, bool);
 static int	topo_sysctls(struct topo_run *, struct topo_ns *, bool);
 static int	topo_resolv(struct topo_run *, const char *);
 static bool	topo_item_wanted(const struct topo_item *,
@@ -478,11 +478,10 @@ topo_bridge(struct topo_run *run)
 	struct topo			*t = run->t;
 	const struct link_info		*br;
 	struct link_info		 li;
-	int				 rc;
-	char				 ab[INET_ADDRSTRLEN];
 	uint8_t				 mac[6];
+	bool				 ours;
+	int				 rc;
 
-	inet_ntop(AF_INET, &w->host_address, ab, sizeof(ab));
 	if ((br = topo_links_find(&run->host, w->bridge)) == NULL) {
 		if ((rc = link_create_bridge(t->host, w->bridge)) < 0)
 			return topo_fail(run, rc, "bridge %s", w->bridge);
@@ -505,22 +504,18 @@ topo_bridge(struct topo_run *run)
 			return topo_fail(run, rc, "bridge %s", w->bridge);
 		topo_action(run->rep, "set bridge %s up", w->bridge);
 	}
-	if ((rc = addr_has(t->host, w->bridge, w->host_address,
-	    w->prefixlen)) < 0)
+	/*
+	 * On a bridge of ours other addresses are stale config and go, and
+	 * ours goes with the bridge; on someone else's bridge we only add
+	 * ours and record it.
+	 */
+	ours = topo_find(t, TOPO_ITEM_LINK, w->bridge) != NULL;
+	if ((rc = topo_addr_fix(run, t->host, "the host", br,
+	    w->host_address, ours)) < 0)
+		return rc;
+	if (rc == 1 && !ours && (rc = topo_record(t, TOPO_ITEM_ADDR,
+	    w->bridge, w->host_address, w->prefixlen)) < 0)
 		return topo_fail(run, rc, "bridge %s", w->bridge);
-	if (rc == 0) {
-		if ((rc = addr_add(t->host, w->bridge, w->host_address,
-		    w->prefixlen)) < 0)
-			return topo_fail(run, rc, "bridge %s: address %s/%d",
-			    w->bridge, ab, w->prefixlen);
-		topo_action(run->rep, "add address %s/%d to bridge %s", ab,
-		    w->prefixlen, w->bridge);
-		/* With a bridge of ours the address goes with it. */
-		if (topo_find(t, TOPO_ITEM_LINK, w->bridge) == NULL &&
-		    (rc = topo_record(t, TOPO_ITEM_ADDR, w->bridge,
-		    w->host_address, w->prefixlen)) < 0)
-			return topo_fail(run, rc, "bridge %s", w->bridge);
-	}
 	return 0;
 }
 
@@ -572,10 +567,13 @@ topo_addr_collect(const struct addr_entry *e, void *arg)
 	return 0;
 }
 
-/* eth0 of netns n carries exactly want/prefixlen (other IPv4 removed). */
+/*
+ * Link li (in netns `where` names, reached through r) carries want/prefix;
+ * with prune, every other IPv4 address on it goes (a changed config).
+ */
 static int
-topo_addr_fix(struct topo_run *run, struct topo_ns *n,
-    const struct link_info *eth, struct in_addr want)
+topo_addr_fix(struct topo_run *run, struct rtnl *r, const char *where,
+    const struct link_info *li, struct in_addr want, bool prune)
 {
 	struct topo_addr_ctx	c;
 	char			ab[INET_ADDRSTRLEN];
@@ -585,29 +583,26 @@ topo_addr_fix(struct topo_run *run, struct topo_ns *n,
 	memset(&c, 0, sizeof(c));
 	c.want = want;
 	c.prefixlen = run->want->prefixlen;
-	if ((rc = addr_list_index(n->rtnl, eth->ifindex, topo_addr_collect,
-	    &c)) < 0)
-		return topo_fail(run, rc, "netns %s: %s addresses", n->name,
-		    eth->name);
-	for (i = 0; i < c.nstale; i++) {
+	if ((rc = addr_list_index(r, li->ifindex, topo_addr_collect, &c)) < 0)
+		return topo_fail(run, rc, "%s: %s addresses", where, li->name);
+	for (i = 0; prune && i < c.nstale; i++) {
 		inet_ntop(AF_INET, &c.stale[i], ab, sizeof(ab));
-		if ((rc = addr_del(n->rtnl, eth->name, c.stale[i],
+		if ((rc = addr_del(r, li->name, c.stale[i],
 		    c.stale_len[i])) < 0)
-			return topo_fail(run, rc, "netns %s: %s address %s",
-			    n->name, eth->name, ab);
-		topo_action(run->rep, "remove address %s/%d from %s in "
-		    "netns %s", ab, c.stale_len[i], eth->name, n->name);
+			return topo_fail(run, rc, "%s: %s address %s", where,
+			    li->name, ab);
+		topo_action(run->rep, "remove address %s/%d from %s in %s",
+		    ab, c.stale_len[i], li->name, where);
 	}
 	if (!c.have) {
 		inet_ntop(AF_INET, &want, ab, sizeof(ab));
-		if ((rc = addr_add(n->rtnl, eth->name, want,
-		    c.prefixlen)) < 0)
-			return topo_fail(run, rc, "netns %s: %s address %s",
-			    n->name, eth->name, ab);
-		topo_action(run->rep, "add address %s/%d to %s in netns %s",
-		    ab, c.prefixlen, eth->name, n->name);
+		if ((rc = addr_add(r, li->name, want, c.prefixlen)) < 0)
+			return topo_fail(run, rc, "%s: %s address %s", where,
+			    li->name, ab);
+		topo_action(run->rep, "add address %s/%d to %s in %s", ab,
+		    c.prefixlen, li->name, where);
 	}
-	return 0;
+	return c.have ? 0 : 1;
 }
 
 /*
@@ -692,6 +687,8 @@ topo_netns(struct topo_run *run, const char *name, struct in_addr addr,
 	struct route_default		 rd;
 	char				 host[IFNAMSIZ];
 	char				 ab[INET_ADDRSTRLEN];
+	char				 where[NETNS_NAME_MAX + 8];
+	uint8_t				 mac[6];
 	int				 rc;
 
 	if (!netns_exists(name)) {
@@ -723,8 +720,18 @@ topo_netns(struct topo_run *run, const char *name, struct in_addr addr,
 			return topo_fail(run, rc, "veth %s", host);
 		topo_action(run->rep, "set veth %s up", host);
 	}
-	if ((rc = topo_addr_fix(run, n, &e, addr)) < 0)
+	snprintf(where, sizeof(where), "netns %s", name);
+	if ((rc = topo_addr_fix(run, n->rtnl, where, &e, addr, true)) < 0)
 		return rc;
+	topo_mac(addr, mac);
+	if (e.has_mac && memcmp(e.mac, mac, sizeof(mac)) != 0) {
+		/* The address changed: keep MAC and address in step. */
+		if ((rc = link_set_mac(n->rtnl, TOPO_PEER, mac)) < 0)
+			return topo_fail(run, rc, "netns %s: %s MAC", name,
+			    TOPO_PEER);
+		topo_action(run->rep, "set MAC of %s in netns %s", TOPO_PEER,
+		    name);
+	}
 	if (!e.up) {
 		if ((rc = link_set_up(n->rtnl, TOPO_PEER)) < 0)
 			return topo_fail(run, rc, "netns %s: %s", name,

@@ -88,9 +88,20 @@ done
 out=$(tool reconcile "${args[@]}") || fail "reconcile after restart failed"
 assert_eq "$(field writes <<<"$out")" 0 "writes after restart"
 
+# c1's address changes in the config: only c1 is touched.
+args1=(-b "${T}br" -a 10.100.0.1/24 -v "$T-vpn=10.100.0.2"
+	-c "$T-c1=10.100.0.13" -c "$T-c2=10.100.0.11" -c "$T-c3=10.100.0.12")
+out=$(tool reconcile "${args1[@]}") || fail "readdressing c1 failed: $out"
+if grep '^action ' <<<"$out" | grep -v -e "netns $T-c1\$"; then
+	fail "readdressing c1 touched something else"
+fi
+assert_eq "$(ip -n "$T-c1" -4 -o addr show dev eth0 | awk '{print $4}')" \
+	10.100.0.13/24 "c1 addresses"
+in_ns "$H" ping -c1 -W2 10.100.0.13 >/dev/null || fail "host cannot reach c1's new address"
+
 # c2 leaves the config: its veth, netns and resolv.conf go, nothing else.
 args2=(-b "${T}br" -a 10.100.0.1/24 -v "$T-vpn=10.100.0.2"
-	-c "$T-c1=10.100.0.10" -c "$T-c3=10.100.0.12")
+	-c "$T-c1=10.100.0.13" -c "$T-c3=10.100.0.12")
 out=$(tool reconcile "${args2[@]}") || fail "reconcile without c2 failed"
 ip netns list | grep -q "^$T-c2\b" && fail "netns $T-c2 not removed"
 ip -n "$H" link show "$v2" >/dev/null 2>&1 && fail "veth $v2 not removed"
