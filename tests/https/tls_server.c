@@ -11,6 +11,9 @@
  *   /echo          200, body "METHOD PATH\nhost=...\nlength=...\nBODY"
  *   /ka            200, body "conn=C req=R" (connection and request count)
  *   /closeafter    like /ka, then closes without saying so
+ *   /dropnext      like /ka, but the next request on this connection is
+ *                  answered by closing it (a server-side idle timeout that
+ *                  races with the client's next request)
  *   /big           a close-delimited body larger than 4 MiB
  * Usage: tls_server -l IP:PORT -c CERT -k KEY [-r READYFILE]
  * It uses piad's own request parser: a second, hostile-free consumer of it.
@@ -45,6 +48,7 @@ struct client {
 	int			 close_after;
 	int			 slow_left;
 	int			 hung;
+	int			 drop_next;
 };
 
 static SSL_CTX		*ctx;
@@ -92,7 +96,8 @@ slow_cb(evutil_socket_t fd, short what, void *arg)
 
 static void	read_cb(struct bufferevent *, void *);
 
-static void
+/* Returns 0 if cl was freed (or is closing) and must not be touched. */
+static int
 respond(struct client *cl)
 {
 	struct evbuffer *out = bufferevent_get_output(cl->bev);
@@ -100,6 +105,10 @@ respond(struct client *cl)
 	size_t blen = evbuffer_get_length(cl->body);
 
 	cl->nreq++;
+	if (cl->drop_next) {
+		client_free(cl);
+		return 0;
+	}
 	if (strcmp(path, "/ok") == 0) {
 		evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
 		    "Content-Length: 5\r\n\r\nhello");
@@ -111,7 +120,7 @@ respond(struct client *cl)
 		evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
 		    "Connection: close\r\n\r\nuntil close");
 		close_when_flushed(cl);
-		return;
+		return 0;
 	} else if (strncmp(path, "/slow?ms=", 9) == 0) {
 		struct timeval tv;
 		int ms = atoi(path + 9);
@@ -145,7 +154,8 @@ respond(struct client *cl)
 		evbuffer_add_buffer(out, b);
 		evbuffer_free(b);
 	} else if (strcmp(path, "/ka") == 0 ||
-	    strcmp(path, "/closeafter") == 0) {
+	    strcmp(path, "/closeafter") == 0 ||
+	    strcmp(path, "/dropnext") == 0) {
 		char msg[64];
 		int n = snprintf(msg, sizeof(msg), "conn=%d req=%d", cl->id,
 		    cl->nreq);
@@ -154,8 +164,10 @@ respond(struct client *cl)
 		    "Content-Length: %d\r\n\r\n%s", n, msg);
 		if (path[1] == 'c') {
 			close_when_flushed(cl);
-			return;
+			return 0;
 		}
+		if (path[1] == 'd')
+			cl->drop_next = 1;
 	} else if (strcmp(path, "/big") == 0) {
 		static char block[65536];
 		int i;
@@ -165,13 +177,14 @@ respond(struct client *cl)
 		for (i = 0; i < 66; i++)
 			evbuffer_add(out, block, sizeof(block));
 		close_when_flushed(cl);
-		return;
+		return 0;
 	} else {
 		evbuffer_add_printf(out, "HTTP/1.1 404 Not Found\r\n"
 		    "Content-Length: 9\r\n\r\nnot found");
 	}
 	evbuffer_drain(cl->body, evbuffer_get_length(cl->body));
 	http_msg_init(&cl->req, HTTP_REQUEST);
+	return 1;
 }
 
 static void
@@ -201,11 +214,7 @@ read_cb(struct bufferevent *bev, void *arg)
 			client_free(cl);
 			return;
 		}
-		respond(cl);
-		if (bufferevent_get_enabled(bev) == 0 || cl->hung)
-			return;
-		/* respond() may have handed cl to close_when_flushed. */
-		if ((bufferevent_get_enabled(bev) & EV_READ) == 0)
+		if (!respond(cl) || cl->hung)
 			return;
 	}
 }

@@ -190,6 +190,18 @@ conn=*" req=1") ;;
 *) fail "after a server close the request did not run on a new connection: $(field /ka body)" ;;
 esac
 
+note "a kept connection closed as the next request arrives: redial, resend"
+run -v /dropnext /ka
+grep -q "kept connection was closed, reconnecting" "$d/err" ||
+    fail "no redial logged: $(cat "$d/err")"
+expect /dropnext err ok
+expect /ka err ok
+expect /ka reused no
+case $(field /ka body) in
+conn=*" req=1") ;;
+*) fail "the request was not resent on a new connection: $(field /ka body)" ;;
+esac
+
 note "POST with a form body; the Host field names the TLS name and port"
 run -X POST -d "username=p1&password=s%26x" /echo
 expect /echo err ok
