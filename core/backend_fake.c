@@ -67,8 +67,10 @@ fake_apply(struct piad_ctx *ctx, enum fake_op op)
 		snprintf(st->server.vip, sizeof(st->server.vip), "10.0.0.1");
 		snprintf(st->tunnel.peer_ip, sizeof(st->tunnel.peer_ip),
 		    "10.13.0.%u", n);
-		/* a new key must be configured on the device again */
+		/* a new key must be configured on the device again, and a
+		   port binding belongs to the server it was made with */
 		f->holds[FAKE_WG] = false;
+		f->holds[FAKE_PF] = false;
 		break;
 	case FAKE_WG:
 		snprintf(st->tunnel.backend, sizeof(st->tunnel.backend),
@@ -81,7 +83,7 @@ fake_apply(struct piad_ctx *ctx, enum fake_op op)
 		st->pf.expires_at = status_now() + 60 * 24 * 3600;
 		break;
 	case FAKE_RENEW:
-		f->server_seq += 0;	/* same server, new key */
+		/* same server, new token: the binding is redone */
 		f->holds[FAKE_PF] = false;
 		break;
 	default:

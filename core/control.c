@@ -138,11 +138,23 @@ control_read_cb(struct bufferevent *bev, void *arg)
 static void
 control_write_cb(struct bufferevent *bev, void *arg)
 {
-	struct control_client *c = arg;
+	struct control_client	*c = arg;
+	char			 sink[4096];
+	evutil_socket_t		 fd;
 
-	if (c->closing &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		control_client_free(c);
+	if (!c->closing ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	/*
+	 * Closing a unix socket with unread input makes the peer's next
+	 * read fail with ECONNRESET, possibly before it read our last
+	 * reply ("too-large", "denied"): swallow what it sent first.
+	 */
+	fd = bufferevent_getfd(bev);
+	shutdown(fd, SHUT_WR);
+	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
+	control_client_free(c);
 }
 
 static void
@@ -393,7 +405,7 @@ control_new(struct piad_ctx *ctx, const char *path, const char *group,
 		goto unlink_path;
 	}
 	ctl->listener = evconnlistener_new(ctx->base, control_accept_cb, ctl,
-	    LEV_OPT_CLOSE_ON_FREE, 16, fd);
+	    LEV_OPT_CLOSE_ON_FREE, 128, fd);
 	if (ctl->listener == NULL) {
 		snprintf(err, errlen, "control socket %s: listen: %s", path,
 		    strerror(errno));

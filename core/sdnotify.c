@@ -49,9 +49,11 @@ sdnotify_send(const char *msg)
 		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
 	} else
 		len = (socklen_t)sizeof(sun);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+	/* never block the loop on a busy or stuck manager */
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
 		return -1;
-	n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT,
 	    (struct sockaddr *)&sun, len);
 	close(fd);
 	return n == -1 ? -1 : 1;

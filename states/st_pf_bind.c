@@ -37,7 +37,10 @@ static void
 pf_bind_enter(struct piad_ctx *ctx)
 {
 	if (!ctx->pf_due && ctx->be->pf_ok(ctx)) {
-		fsm_done(ctx, fsm_gen(ctx), "port binding still valid");
+		fsm_done(ctx, fsm_gen(ctx), "%s",
+		    strcmp(ctx->status.pf.status, "disabled") == 0 ?
+		    "no port forwarding configured" :
+		    "port binding still valid");
 		return;
 	}
 	pf_set_status(ctx, "binding");
