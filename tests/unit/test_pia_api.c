@@ -682,6 +682,25 @@ START_TEST(url_split)
 }
 END_TEST
 
+START_TEST(request_encoding)
+{
+	char *p;
+
+	p = pia_addkey_path("a b+c/d=e&f", "k+/=");
+	ck_assert_str_eq(p, "/addKey?pt=a%20b%2Bc%2Fd%3De%26f&pubkey=k%2B%2F%3D");
+	urlenc_free_secret(p);
+	p = pia_getsignature_path("t~._-");
+	ck_assert_str_eq(p, "/getSignature?token=t~._-");
+	urlenc_free_secret(p);
+	p = pia_bindport_path("eyJ0=", "c2ln+/==");
+	ck_assert_str_eq(p, "/bindPort?payload=eyJ0%3D&signature=c2ln%2B%2F%3D%3D");
+	urlenc_free_secret(p);
+	p = pia_token_form("user@x", "p\xc3\xa4ss word");
+	ck_assert_str_eq(p, "username=user%40x&password=p%C3%A4ss%20word");
+	urlenc_free_secret(p);
+}
+END_TEST
+
 static const struct pia_region *probe_best;
 static struct pia_result probe_res;
 
@@ -755,6 +774,7 @@ suite(void)
 	tcase_add_test(tc, pf_errors);
 	tcase_add_test(tc, via_proxy_targets);
 	tcase_add_test(tc, url_split);
+	tcase_add_test(tc, request_encoding);
 	tcase_add_test(tc, probe_fastest);
 	suite_add_tcase(s, tc);
 	return s;
