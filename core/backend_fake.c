@@ -147,6 +147,12 @@ fake_start(struct piad_ctx *ctx, enum fake_op op, unsigned gen)
 static bool
 fake_topology_ok(struct piad_ctx *ctx)
 {
+	size_t i;
+
+	/* a container added by a reload is topology not yet made */
+	for (i = 0; i < ctx->status.ncontainers; i++)
+		if (!ctx->status.containers[i].ok)
+			return false;
 	return fb(ctx)->holds[FAKE_TOPOLOGY];
 }
 

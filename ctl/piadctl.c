@@ -306,7 +306,7 @@ main(int argc, char **argv)
 	size_t		 i;
 	int		 ch, fd, rc = 0;
 
-	while ((ch = getopt(argc, argv, "s:")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:")) != -1) {
 		switch (ch) {
 		case 's':
 			sock_path = optarg;
