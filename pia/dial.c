@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,7 +282,7 @@ dial_start(struct event_base *base, const struct dial_spec *spec,
 {
 	struct dial *d;
 	struct timeval tv;
-	int fd;
+	int fd, one = 1;
 
 	pia_result_clear(res);
 	if (spec->kind == DIAL_PROXY && (!dial_host_valid(spec->host) ||
@@ -327,6 +328,11 @@ dial_start(struct event_base *base, const struct dial_spec *spec,
 		event_active(d->report_ev, 0, 0);
 		return d;
 	}
+	/*
+	 * TLS sends its Finished and our request in separate small writes;
+	 * Nagle would hold the second until the peer's delayed ACK (40 ms).
+	 */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((d->bev = bufferevent_socket_new(base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		close(fd);
