@@ -26,7 +26,7 @@ struct pia_call {
 	struct pia_pf		*pf;		/* pf session, or NULL */
 	pia_api_cb		 cb;
 	void			*arg;
-	char			*pubkey;	/* ADDKEY: what must come back */
+	char			*pubkey;	/* ADDKEY: must come back */
 	EVP_PKEY		*key;		/* SERVERLIST: our reference */
 };
 

@@ -117,7 +117,8 @@ pia_b64_encode(const uint8_t *in, size_t inlen, char *out, size_t outlen)
 		return -1;
 	}
 	for (i = 0; i + 2 < inlen; i += 3) {
-		acc = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		acc = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		out[o++] = b64_alphabet[acc >> 18];
 		out[o++] = b64_alphabet[(acc >> 12) & 0x3f];
 		out[o++] = b64_alphabet[(acc >> 6) & 0x3f];
@@ -129,7 +130,8 @@ pia_b64_encode(const uint8_t *in, size_t inlen, char *out, size_t outlen)
 			acc |= (uint32_t)in[i + 1] << 8;
 		out[o++] = b64_alphabet[acc >> 18];
 		out[o++] = b64_alphabet[(acc >> 12) & 0x3f];
-		out[o++] = i + 1 < inlen ? b64_alphabet[(acc >> 6) & 0x3f] : '=';
+		out[o++] = i + 1 < inlen ?
+		    b64_alphabet[(acc >> 6) & 0x3f] : '=';
 		out[o++] = '=';
 	}
 	out[o] = '\0';

@@ -44,11 +44,12 @@ struct pia_region {
 struct pia_serverlist {
 	struct pia_region	*regions;
 	size_t			 nregions;
-	uint16_t		 wg_port;	/* groups.wg[0].ports[0], 1337 */
-	uint16_t		 meta_port;	/* groups.meta[0].ports[0], 443 */
+	/* groups.wg[0].ports[0] and groups.meta[0].ports[0], else 1337, 443 */
+	uint16_t		 wg_port;
+	uint16_t		 meta_port;
 	size_t			 nskipped;	/* malformed servers ignored */
 	time_t			 fetched_at;	/* set by the caller; saved */
-	/* The signed text as fetched, kept so it can be saved and re-verified. */
+	/* The signed text as fetched: saved, and re-verified on load. */
 	char			*raw;
 	size_t			 rawlen;
 };
