@@ -33,7 +33,7 @@
 
 struct cfgctx {
 	struct piad_config	*cfg;
-	char			*buf;		/* problem lines, '\n' separated */
+	char			*buf;		/* the lines so far */
 	size_t			 len;
 	size_t			 cap;
 	unsigned int		 nerr;
@@ -43,7 +43,7 @@ struct cfgctx {
 	bool			 subnet_ok;
 	bool			 host_ok;
 	bool			 vpn_ok;
-	bool			 host_default;	/* derived from the subnet */
+	bool			 host_default;	/* from the subnet */
 	bool			 vpn_default;
 	bool			 bridge_name_ok;
 	bool			 vpn_if_ok;
@@ -51,8 +51,8 @@ struct cfgctx {
 	bool			*ct_addr_ok;	/* per container */
 };
 
-static void	 cerr(struct cfgctx *, const char *path, const char *fmt, ...)
-		    __attribute__((format(printf, 3, 4)));
+static void	 cerr(struct cfgctx *, const char *path, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
 
 static void
 cerr(struct cfgctx *c, const char *path, const char *fmt, ...)
@@ -1035,7 +1035,7 @@ check_addresses(struct cfgctx *c)
 	struct {
 		char		 path[PATHLEN];
 		struct in_addr	 a;
-		const char	*note;	/* why a default has this value */
+		const char	*note;	/* where a default came from */
 	}			*list;
 	size_t			 n = 0, i, j;
 	uint32_t		 net, mask, h;

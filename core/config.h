@@ -33,7 +33,7 @@
 #define CONFIG_MTU_MAX		9000
 #define CONFIG_PREFIX_MIN	8
 #define CONFIG_PREFIX_MAX	30
-#define CONFIG_NAME_MAX		64	/* netns / container / region names */
+#define CONFIG_NAME_MAX		64	/* netns, container, region */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 
 enum config_wg_backend {
@@ -49,46 +49,47 @@ enum config_proto {
 	CONFIG_PROTO_BOTH = 3,
 };
 
+/* receive_forwarded_port; present false: the container gets no port. */
 struct config_forward {
-	bool			 present;	/* container receives the PF port */
-	uint16_t		 port;		/* internal port; 0: same as PIA's */
-	enum config_proto	 protocol;	/* default both */
+	bool		 present;
+	uint16_t	 port;		/* inside port; 0: PIA's port */
+	enum config_proto protocol;	/* default both */
 };
 
 struct config_container {
-	char			*name;		/* also the netns name if managed */
-	struct in_addr		 address;
-	bool			 managed;	/* default true */
-	struct config_forward	 receive_forwarded_port;
-	char			*on_port_forwarded;	/* NULL: no hook */
+	char		*name;		/* netns name if managed */
+	struct in_addr	 address;
+	bool		 managed;	/* default true */
+	struct config_forward receive_forwarded_port;
+	char		*on_port_forwarded;	/* NULL: no hook */
 };
 
 /* One pia.resolve entry: connect to addr when asked for host. */
 struct config_resolve {
-	char			*host;
-	struct in_addr		 addr;
+	char		*host;
+	struct in_addr	 addr;
 };
 
 struct piad_config {
-	char			*origin;	/* file it came from (for messages) */
+	char		*origin;	/* where it was read from */
 
-	char			*credentials_file;	/* as written; see credentials.h */
-	char			*region;	/* a region id or "auto" */
-	char			*state_dir;
-	char			*control_socket;
-	char			*control_group;	/* NULL: root only; resolved later */
+	char		*credentials_file;	/* as written */
+	char		*region;	/* a region id or "auto" */
+	char		*state_dir;
+	char		*control_socket;
+	char		*control_group;	/* NULL: root only */
 
 	struct {
 		char		*name;
-		struct in_addr	 subnet;	/* network address, host bits 0 */
+		struct in_addr	 subnet;	/* host bits zero */
 		uint8_t		 prefixlen;
-		struct in_addr	 netmask;	/* derived from prefixlen */
-		struct in_addr	 host_address;
+		struct in_addr	 netmask;	/* from prefixlen */
+		struct in_addr	 host_address;	/* default .1 */
 	} bridge;
 
 	struct {
 		char		*netns;
-		struct in_addr	 address;
+		struct in_addr	 address;	/* default .2 */
 		char		*interface;
 		uint16_t	 listen_port;
 		uint32_t	 mtu;
@@ -96,7 +97,7 @@ struct piad_config {
 
 	struct {
 		uint16_t	 port;
-		struct in_addr	*allow;		/* extra sources besides vpn.address */
+		struct in_addr	*allow;		/* + vpn.address */
 		size_t		 nallow;
 	} proxy;
 
@@ -106,15 +107,15 @@ struct piad_config {
 	} wireguard;
 
 	struct {
-		bool		 pia;		/* "pia": servers learnt from addKey */
-		struct in_addr	 upstream;	/* otherwise this server */
+		bool		 pia;		/* addKey's servers */
+		struct in_addr	 upstream;	/* when pia is false */
 	} dns;
 
-	struct config_container	*containers;	/* in file order */
-	size_t			 ncontainers;
+	struct config_container *containers;	/* in file order */
+	size_t		 ncontainers;
 
 	struct {
-		uint64_t	 port_refresh;	/* seconds */
+		uint64_t	 port_refresh;	/* all in seconds */
 		uint64_t	 renew;
 		uint64_t	 probe_interval;
 	} timers;
@@ -124,13 +125,13 @@ struct piad_config {
 		char		*serverlist_url;
 		char		*ca_file;
 		char		*serverlist_pubkey_file;
-		char		*api_ca_file;	/* NULL: system trust store for the
-						   token/list hosts */
+		/* CA for the token and list hosts; NULL: system store. */
+		char		*api_ca_file;
 		struct config_resolve *resolve;	/* in file order */
 		size_t		 nresolve;
 	} pia;
 
-	enum log_level		 log_level;
+	enum log_level	 log_level;
 };
 
 /*
@@ -174,8 +175,8 @@ int	 config_print(const struct piad_config *, FILE *f);
 #define CONFIG_CT_HOOK		0x08	/* on_port_forwarded */
 
 struct config_diff_container {
-	size_t		 old_index;	/* into old->containers (not for added) */
-	size_t		 new_index;	/* into new->containers (not for removed) */
+	size_t		 old_index;	/* in old (not for added) */
+	size_t		 new_index;	/* in new (not removed) */
 	unsigned int	 changes;	/* CONFIG_CT_* (changed only) */
 };
 
@@ -187,7 +188,7 @@ struct config_diff_container {
 #define CONFIG_CHG_PROXY_ALLOW	0x0020
 #define CONFIG_CHG_DNS		0x0040
 #define CONFIG_CHG_CONTROL_GROUP 0x0080
-#define CONFIG_CHG_CONTAINERS	0x0100	/* any added, removed or changed */
+#define CONFIG_CHG_CONTAINERS	0x0100	/* added, removed, changed */
 
 struct config_diff {
 	unsigned int			 changes;	/* CONFIG_CHG_* */
@@ -207,8 +208,9 @@ struct config_diff {
  * empty and the caller keeps OLD. Indexes in OUT refer to OLD and NEW,
  * which must outlive it.
  */
-int	config_diff(const struct piad_config *old, const struct piad_config *new,
-	    struct config_diff *out, char *err, size_t errlen);
+int	config_diff(const struct piad_config *old,
+	    const struct piad_config *new, struct config_diff *out, char *err,
+	    size_t errlen);
 void	config_diff_free(struct config_diff *);
 
 #endif

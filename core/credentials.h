@@ -13,7 +13,7 @@
 
 struct piad_config;
 
-#define CREDENTIALS_FIELD_MAX	256	/* bytes per field, NUL included */
+#define CREDENTIALS_FIELD_MAX	256	/* per field, NUL included */
 
 struct credentials {
 	char	username[CREDENTIALS_FIELD_MAX];

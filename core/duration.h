@@ -18,7 +18,8 @@
  * Parse S into seconds. Returns 0, or -1 with a short reason (without the
  * input) in why, e.g. "unknown unit 'x' (use s, m, h or d)".
  */
-int	duration_parse(const char *s, uint64_t *secs, char *why, size_t whylen);
+int	duration_parse(const char *s, uint64_t *secs, char *why,
+	    size_t whylen);
 
 /*
  * Format SECS the way duration_parse reads it, in the largest unit that

@@ -14,7 +14,8 @@
 #include "core/config.h"
 
 /* Mandatory keys, spliced in front of each test's own keys. */
-#define BASE	"'credentials_file':'/etc/piad/credentials','region':'swiss',"
+#define BASE	"'credentials_file':'/etc/piad/credentials'," \
+		"'region':'swiss',"
 #define CT	"'containers':{'a':{'address':'10.100.0.10'}}"
 
 static struct piad_config *
@@ -165,7 +166,8 @@ static const struct rule rules[] = {
 	/* A bad subnet does not cascade into address messages. */
 	{ "{" BASE "'bridge':{'subnet':'x'},'containers':{'a':{'address':"
 	    "'192.0.2.1'}}}",
-	    "bridge.subnet: \"x\" is not an IPv4 network (expected A.B.C.D/N)" },
+	    "bridge.subnet: \"x\" is not an IPv4 network (expected "
+	    "A.B.C.D/N)" },
 
 	/* One receiver of the forwarded port. */
 	{ "{" BASE "'containers':{'a':{'address':'10.100.0.10',"
@@ -212,7 +214,8 @@ static const struct rule rules[] = {
 	{ "{" BASE CT ",'bridge':{'name':''}}",
 	    "bridge.name: \"\" is not a valid interface name: empty" },
 	{ "{" BASE CT ",'bridge':{'name':'br/0'}}",
-	    "bridge.name: \"br/0\" is not a valid interface name: contains '/'" },
+	    "bridge.name: \"br/0\" is not a valid interface name: "
+	    "contains '/'" },
 	{ "{" BASE CT ",'vpn':{'interface':'pia w'}}",
 	    "vpn.interface: \"pia w\" is not a valid interface name: contains "
 	    "whitespace" },
@@ -312,9 +315,10 @@ static const struct rule rules[] = {
 	{ "{" BASE CT ",'pia':{'api_ca_file':'ca.pem'}}",
 	    "pia.api_ca_file: \"ca.pem\" is not an absolute path" },
 	{ "{" BASE CT ",'control_socket':'/run/piad/"
-	    "0123456789012345678901234567890123456789012345678901234567890123456"
-	    "7890123456789012345678901234567890123456789.sock'}",
-	    "control_socket: path is 125 bytes, longer than a unix socket "
+	    "01234567890123456789012345678901234567890123456789"
+	    "01234567890123456789012345678901234567890123456789"
+	    "0123456789012.sock'}",
+	    "control_socket: path is 128 bytes, longer than a unix socket "
 	    "allows (107)" },
 	{ "{'credentials_file':'','region':'x'," CT "}",
 	    "credentials_file: must not be empty" },

@@ -111,7 +111,9 @@ END_TEST
 
 START_TEST(mode)
 {
-	static const mode_t	 bad[] = { 0640, 0604, 0644, 0660, 0606, 0610 };
+	static const mode_t	 bad[] = {
+		0640, 0604, 0644, 0660, 0606, 0610
+	};
 	struct credentials	 c;
 	char			 path[512], err[512], want[600];
 	size_t			 i;

@@ -11,7 +11,8 @@
 
 #include "core/config.h"
 
-#define BASE	"'credentials_file':'/etc/piad/credentials','region':'swiss'"
+#define BASE	"'credentials_file':'/etc/piad/credentials'," \
+		"'region':'swiss'"
 #define CTS	"'containers':{'transmission':{'address':'10.100.0.10'," \
 		"'receive_forwarded_port':{'port':51413}," \
 		"'on_port_forwarded':'echo $PORT'}," \
