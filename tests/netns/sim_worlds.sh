@@ -28,6 +28,7 @@ assert_eq "$(status_q "$B" '[.regions[].id] | join(",")')" "r1,r2,r3,r4" \
     "regions in B"
 assert_eq "$(status_q "$B" '[.regions[] | select(.offline) | .id] |
     join(",")')" r4 "offline region in B"
+on_exit "rm -f '$DA.err'"
 "$PIASIM" up --prefix "$A" --dir "$DA" 2>"$DA.err" && fail "second up of A"
 assert_eq "$(cat "$DA.err")" "piasim: a world with prefix $A is already up" \
     "double up message"

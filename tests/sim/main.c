@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <nftables/libnftables.h>
 #include <openssl/crypto.h>
 
 #include "core/log.h"
@@ -68,6 +69,7 @@ static int	find_dir(const struct opts *, char *, size_t);
 static int	setup_regions(struct sim *, const char *);
 static void	setup_servers(struct sim *);
 static int	write_files(struct sim *);
+static void	sim_free(struct sim *);
 static int	cmd_up(struct opts *);
 static int	cmd_down(struct opts *);
 static int	ctl_request(const char *, const char *, char **);
@@ -255,9 +257,10 @@ setup_servers(struct sim *s)
 		sv->region = live[i % nlive];
 		rg = &s->regions[sv->region];
 		snprintf(sv->cn, sizeof(sv->cn), "%.20s%d", rg->city, 401 + i);
-		snprintf(sv->ns, sizeof(sv->ns), "%s-s%d", s->prefix, i);
-		snprintf(sv->ifname, sizeof(sv->ifname), "%ss%d", s->prefix,
-		    i);
+		snprintf(sv->ns, sizeof(sv->ns), "%.10s-s%c", s->prefix,
+		    (char)('0' + i));
+		snprintf(sv->ifname, sizeof(sv->ifname), "%.10ss%c", s->prefix,
+		    (char)('0' + i));
 		sv->nsfd = -1;
 		sv->pub.s_addr = htonl(0xcb007100 | (uint32_t)(10 + i));
 		sv->net.s_addr = htonl(0xcb007100 | (uint32_t)(128 + 16 * i));
@@ -374,6 +377,46 @@ write_files(struct sim *s)
 	return i == 0 ? 0 : -1;
 }
 
+/* Only for `up` giving up: the daemon keeps its world until it exits. */
+static void
+sim_free(struct sim *s)
+{
+	int i;
+
+	for (i = 0; i < SIM_MAX_SERVERS; i++) {
+		struct sim_server *sv = &s->servers[i];
+
+		EVP_PKEY_free(sv->tls_key);
+		X509_free(sv->tls_cert);
+		SSL_CTX_free(sv->tls);
+		if (sv->nft != NULL)
+			nft_ctx_free(sv->nft);
+		if (sv->nsfd >= 0)
+			close(sv->nsfd);
+		OPENSSL_cleanse(sv->wg_priv, sizeof(sv->wg_priv));
+	}
+	EVP_PKEY_free(s->pia_ca_key);
+	X509_free(s->pia_ca);
+	EVP_PKEY_free(s->api_ca_key);
+	X509_free(s->api_ca);
+	EVP_PKEY_free(s->www_key);
+	X509_free(s->www_cert);
+	EVP_PKEY_free(s->list_leaf_key);
+	X509_free(s->list_cert);
+	EVP_PKEY_free(s->list_sign_key);
+	if (s->inet_nft != NULL)
+		nft_ctx_free(s->inet_nft);
+	if (s->inet_nsfd >= 0)
+		close(s->inet_nsfd);
+	if (s->api_nsfd >= 0)
+		close(s->api_nsfd);
+	if (s->web_nsfd >= 0)
+		close(s->web_nsfd);
+	free(s->list_json);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+}
+
 static int
 cmd_up(struct opts *o)
 {
@@ -381,6 +424,7 @@ cmd_up(struct opts *o)
 	struct timespec	 t0, t1;
 	char		 path[PATH_MAX], ns[SIM_NSNAME_MAX + 8];
 	FILE		*f;
+	int		 rc = 1, i;
 
 	if (!valid_prefix(o->prefix) || o->dir == NULL) {
 		fprintf(stderr, "piasim: up needs --prefix (1-%d of a-z0-9) "
@@ -389,18 +433,23 @@ cmd_up(struct opts *o)
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return 1;
+	s->inet_nsfd = s->api_nsfd = s->web_nsfd = -1;
+	for (i = 0; i < SIM_MAX_SERVERS; i++)
+		s->servers[i].nsfd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(s->prefix, sizeof(s->prefix), "%s", o->prefix);
 	if (setup_regions(s, o->regions) == -1) {
 		fprintf(stderr, "piasim: bad --regions (id[:pf|:nopf|:offline]"
 		    ",...; at most %d)\n", SIM_MAX_REGIONS);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	s->nservers = o->servers;
 	if (s->nservers < 1 || s->nservers > SIM_MAX_SERVERS) {
 		fprintf(stderr, "piasim: --servers must be 1..%d\n",
 		    SIM_MAX_SERVERS);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	s->bind_ttl = o->bind_ttl > 0 ? o->bind_ttl : 1200;
 	s->pf_lifetime = o->pf_lifetime > 0 ? o->pf_lifetime : 60 * 86400;
@@ -408,27 +457,27 @@ cmd_up(struct opts *o)
 	if (netns_exists(ns)) {
 		fprintf(stderr, "piasim: a world with prefix %s is already "
 		    "up\n", s->prefix);
-		return 1;
+		goto out;
 	}
 	if (mkdir(o->dir, 0700) == -1 && errno != EEXIST) {
 		fprintf(stderr, "piasim: %s: %s\n", o->dir, strerror(errno));
-		return 1;
+		goto out;
 	}
 	if (realpath(o->dir, path) == NULL) {
 		fprintf(stderr, "piasim: %s: %s\n", o->dir, strerror(errno));
-		return 1;
+		goto out;
 	}
 	if (strlen(path) >= sizeof(s->dir) - strlen(SIM_FILE_SOCK) - 2) {
 		fprintf(stderr, "piasim: %s: path too long (a unix socket "
 		    "goes there)\n", path);
-		return 1;
+		goto out;
 	}
 	snprintf(s->dir, sizeof(s->dir), "%s", path);
 	(void)mkdir(SIM_RUN_DIR, 0700);
 	snprintf(path, sizeof(path), "%s/%s", SIM_RUN_DIR, s->prefix);
 	if ((f = fopen(path, "w")) == NULL) {
 		fprintf(stderr, "piasim: %s: %s\n", path, strerror(errno));
-		return 1;
+		goto out;
 	}
 	fprintf(f, "%s\n", s->dir);
 	fclose(f);
@@ -437,7 +486,6 @@ cmd_up(struct opts *o)
 	snprintf(s->username, sizeof(s->username), "p%07d",
 	    (int)(random() % 10000000));
 	sim_random_hex(s->password, 24);
-	s->inet_nsfd = s->api_nsfd = s->web_nsfd = -1;
 
 	if (sim_pki_create(s) == -1 || sim_world_up(s) == -1 ||
 	    sim_list_build(s) == -1 || sim_pki_write(s) == -1 ||
@@ -445,15 +493,17 @@ cmd_up(struct opts *o)
 		fprintf(stderr, "piasim: up %s failed; removing it\n",
 		    s->prefix);
 		(void)sim_world_down(s->prefix, s->dir);
-		return 1;
+		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("piasim %s up in %.2f s: config %s/%s\n", s->prefix,
 	    (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, s->dir, SIM_FILE_CONFIG);
-	/* The daemon has its own copy; this process only exits. */
-	OPENSSL_cleanse(s->password, sizeof(s->password));
-	return 0;
+	/* The daemon has its own copy. */
+	rc = 0;
+out:
+	sim_free(s);
+	return rc;
 }
 
 static int

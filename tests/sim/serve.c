@@ -420,8 +420,11 @@ conn_request(struct conn *c)
 
 	if (f->on[F_HANG] && (f->hang_eps & (1u << c->ep))) {
 		f->hits[F_HANG]++;
-		log_info("fault: hang %s", sim_ep_names[c->ep]);
-		return;		/* parked until the client gives up */
+		log_info("fault hang: %s request from %s parked",
+		    sim_ep_names[c->ep], inet_ntoa(c->peer.sin_addr));
+		/* Parked until the client gives up or `fault clear`. */
+		bufferevent_set_timeouts(c->bev, NULL, NULL);
+		return;
 	}
 	if (f->on[F_HTTP_5XX] && (f->http5xx_eps & (1u << c->ep))) {
 		char text[64];
