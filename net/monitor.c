@@ -61,7 +61,7 @@ struct link_monitor {
 	unsigned long		 overruns;
 	int			 busy;		/* callbacks on the stack */
 	bool			 dead;		/* freed from a callback */
-	char			 buf[MONITOR_RECV_SIZE];
+	_Alignas(8) char		 buf[MONITOR_RECV_SIZE];
 };
 
 static const char *const link_event_names[] = {

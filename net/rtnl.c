@@ -33,8 +33,8 @@ struct rtnl {
 	unsigned int		 portid;
 	uint32_t		 seq;
 	unsigned long		 writes;
-	char			 sendbuf[RTNL_SEND_SIZE];
-	char			 recvbuf[RTNL_RECV_SIZE];
+	_Alignas(8) char	 sendbuf[RTNL_SEND_SIZE];
+	_Alignas(8) char	 recvbuf[RTNL_RECV_SIZE];
 };
 
 static unsigned long rtnl_total;

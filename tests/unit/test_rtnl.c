@@ -23,7 +23,7 @@
 #include "net/sysctl.h"
 #include "net/topology.h"
 
-static char buf[4096];
+static _Alignas(8) char buf[4096];
 
 /* An RTM_NEWLINK with a name (if name != NULL) and nothing else. */
 static struct nlmsghdr *
