@@ -6,12 +6,16 @@
  * device, exactly as piad does:
  *
  *   wg-tool [-b auto|kernel|userspace] [-H HOSTNS] [-N VPNNS] [-p PROGRAM]
- *       IFNAME ensure | show | destroy
+ *       [-w WAITMS] IFNAME ensure | show | destroy
  *   wg-tool ... IFNAME set [private-key FILE] [listen-port N]
  *       [replace-peers] [peer PUBKEY [endpoint IP:PORT] [keepalive N]
  *       [replace-allowed-ips] [allowed-ip A.B.C.D/N]... [remove]]...
  *   wg-tool genkey           (private key, base64, on stdout)
  *   wg-tool pubkey           (private key on stdin -> public key)
+ *
+ * -w 0 exercises the non-blocking ensure(): the tool then calls it again
+ * every 20 ms, as piad's timer would, until it stops saying EINPROGRESS,
+ * and reports "ensure polls N" on stderr.
  *
  * show prints "backend NAME", "public-key B64", "listen-port N", then per
  * peer "peer B64", "endpoint IP:PORT", "latest-handshake SEC",
@@ -277,10 +281,11 @@ main(int argc, char **argv)
 	const char	*hostns = NULL, *vpnns = NULL, *program = NULL;
 	const char	*ifname, *cmd;
 	int		 kind = WG_BACKEND_AUTO, ch, hfd = -1, vfd = -1, rc;
+	int		 wait_ms = -1, polls = 0;
 
 	log_init(getenv("WG_TOOL_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_INFO,
 	    "wg-tool");
-	while ((ch = getopt(argc, argv, "b:H:N:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:H:N:p:w:")) != -1) {
 		switch (ch) {
 		case 'b':
 			if ((kind = wg_backend_kind_from_name(optarg)) < 0)
@@ -294,6 +299,9 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			program = optarg;
+			break;
+		case 'w':
+			wait_ms = atoi(optarg);
 			break;
 		default:
 			usage();
@@ -329,7 +337,15 @@ main(int argc, char **argv)
 			    strerror(-rc));
 		return rc < 0;
 	}
-	if ((rc = wg_link_ensure(&wl)) < 0) {
+	if (wait_ms >= 0)
+		wl.wait_ms = wait_ms;
+	while ((rc = wg_link_ensure(&wl)) == -EINPROGRESS && polls < 500) {
+		polls++;
+		usleep(20000);
+	}
+	if (wait_ms == 0)
+		fprintf(stderr, "ensure polls %d\n", polls);
+	if (rc < 0) {
 		fprintf(stderr, "wg-tool: %s: ensure: %s\n", ifname,
 		    strerror(-rc));
 		return 1;

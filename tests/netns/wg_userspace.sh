@@ -38,10 +38,24 @@ in_ns $hA "$WGT" -b userspace -N $vA $wA set private-key "$tmp/a.key" \
     listen-port 51820 replace-peers peer "$pb" endpoint 192.0.2.2:51820 \
     replace-allowed-ips allowed-ip 10.100.0.2/32 ||
     fail "configure $wA through the backend"
-in_ns $hB "$WGT" -b userspace -N $vB $wB set private-key "$tmp/b.key" \
+# Side B: backend "auto", and ensure() without blocking (-w 0: the tool
+# polls like piad's timer would).
+in_ns $hB "$WGT" -w 0 -N $vB $wB set private-key "$tmp/b.key" \
     listen-port 51820 replace-peers peer "$pa" endpoint 192.0.2.1:51820 \
-    replace-allowed-ips allowed-ip 10.100.0.1/32 ||
-    fail "configure $wB through the backend"
+    replace-allowed-ips allowed-ip 10.100.0.1/32 2>"$tmp/auto.log" ||
+    fail "configure $wB through the backend: $(cat "$tmp/auto.log")"
+if ip -n $hB link add "k$T" type wireguard 2>/dev/null; then
+	ip -n $hB link del "k$T"
+	grep -q "$wB: WireGuard backend: kernel" "$tmp/auto.log" ||
+	    fail "auto did not pick the kernel: $(cat "$tmp/auto.log")"
+else
+	grep -q "$wB: kernel WireGuard unavailable (Operation not supported), backend: userspace (wireguard-go)" "$tmp/auto.log" ||
+	    fail "auto did not say it fell back: $(cat "$tmp/auto.log")"
+	polls=$(sed -n 's/^ensure polls //p' "$tmp/auto.log")
+	[ "${polls:-0}" -gt 0 ] ||
+	    fail "non-blocking ensure did not return EINPROGRESS first"
+	note "auto fell back to userspace; non-blocking ensure polled $polls times"
+fi
 
 # The device is in the VPN netns, not in the host netns.
 ip -n $vA link show $wA >/dev/null 2>&1 || fail "$wA is not in $vA"
