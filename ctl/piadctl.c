@@ -355,7 +355,8 @@ main(int argc, char **argv)
 			printf("%s\n", line);
 		else
 			fprintf(stderr, "piadctl: %s: %s\n", cmd_name, err);
-		return EXIT_NO;
+		rc = EXIT_NO;
+		goto out;
 	}
 	result = json_object_get(reply, "result");
 
@@ -364,13 +365,12 @@ main(int argc, char **argv)
 		if (!jhas(t, "port")) {
 			fprintf(stderr, "piadctl: no forwarded port (%s)\n",
 			    jstr(t, "status", "unknown"));
-			return EXIT_NO;
-		}
-		if (json)
+			rc = EXIT_NO;
+		} else if (json)
 			printf("{\"port\":%lld}\n", (long long)jint(t, "port"));
 		else
 			printf("%lld\n", (long long)jint(t, "port"));
-		return 0;
+		goto out;
 	}
 	if (json) {
 		printf("%s\n", line);
@@ -407,6 +407,7 @@ main(int argc, char **argv)
 		    sock_path);
 		rc = EXIT_CONNECT;
 	}
+out:
 	json_decref(reply);
 	fclose(f);
 	return rc;

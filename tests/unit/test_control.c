@@ -406,6 +406,7 @@ START_TEST(test_too_large)
 	size_t	 n = CONTROL_FRAME_MAX + 4096;
 	char	*big = malloc(n);
 	int	 fd;
+	json_t	*r;
 
 	/* no newline at all: cut off, told, closed */
 	memset(big, ' ', n);
@@ -426,8 +427,9 @@ START_TEST(test_too_large)
 	free(big);
 
 	/* the server is fine */
-	assert_keys(result_of(roundtrip("{\"v\":1,\"cmd\":\"status\"}\n")),
-	    (const char *const[]){ "state", NULL });
+	r = roundtrip("{\"v\":1,\"cmd\":\"status\"}\n");
+	assert_keys(result_of(r), (const char *const[]){ "state", NULL });
+	json_decref(r);
 }
 END_TEST
 
@@ -702,12 +704,15 @@ END_TEST
 
 START_TEST(test_socket_in_use)
 {
-	char err[256] = "";
+	char	 err[256] = "";
+	json_t	*r;
 
 	ck_assert_ptr_null(control_new(&ctx, sock, NULL, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "in use by another daemon"));
 	/* and the original still answers */
-	result_of(roundtrip("{\"v\":1,\"cmd\":\"history\"}\n"));
+	r = roundtrip("{\"v\":1,\"cmd\":\"history\"}\n");
+	result_of(r);
+	json_decref(r);
 }
 END_TEST
 
