@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Read the PIA username and password. The file is opened without
- * following a final symlink's mode surprises (fstat of what was opened),
- * refused when group or others may read or write it, and read into a
- * stack buffer that is wiped before returning. Messages name the file and
+ * Read the PIA username and password. The mode is checked with fstat on
+ * the open file, so what is checked is what is read; any permission for
+ * group or others is refused. The content goes through a stack buffer
+ * that is wiped before returning. Messages name the file and
  * say what is wrong with it; they never quote its content.
  */
 #include <sys/stat.h>
