@@ -35,7 +35,7 @@
 #include "net/wg_key.h"
 
 #define MAX_PEERS	16
-#define MAX_AIPS	64
+#define MAX_AIPS	2048
 
 int	main(int, char **);
 

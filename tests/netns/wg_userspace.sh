@@ -117,6 +117,14 @@ assert_eq "$(pids)" "$p1" "wireguard-go processes after adoption"
 in_ns $vA ping -c 1 -W 2 10.100.0.2 >/dev/null || fail "tunnel after adopt"
 note "adopted running wireguard-go (pid $p1)"
 
+# A large config (1000 allowed IPs) goes through and reads back whole.
+args=()
+for i in $(seq 0 999); do args+=(allowed-ip "10.$((i / 250)).$((i % 250)).0/24"); done
+in_ns $hA "$WGT" -N $vA $wA set peer "$pb" replace-allowed-ips \
+    allowed-ip 10.100.0.2/32 "${args[@]}" 2>/dev/null || fail "large config"
+n=$(in_ns $hA "$WGT" -N $vA $wA show 2>/dev/null | grep -c '^allowed-ip ')
+assert_eq "$n" 1001 "allowed IPs read back"
+
 # destroy stops it and removes the device and socket.
 in_ns $hA "$WGT" -b userspace -N $vA $wA destroy || fail "destroy"
 wait_for 20 test ! -e /var/run/wireguard/$wA.sock ||
