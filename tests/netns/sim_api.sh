@@ -28,6 +28,12 @@ done
 assert_eq "$(jq -r .credentials_file "$D/piad.json")" "$D/credentials" \
     "credentials_file"
 
+if [ -x "$top_builddir/piad" ]; then
+	"$top_builddir/piad" -n -c "$D/piad.json" >/dev/null 2>&1 ||
+	    fail "piad -n rejects the generated config: $("$top_builddir/piad" \
+	    -n -c "$D/piad.json" 2>&1)"
+fi
+
 note "token: urlencoded, multipart and JSON bodies"
 tok() { host_curl "$P" "$D" --cacert "$D/api-ca.crt" "$@" "$TOKEN_URL"; }
 r=$(tok --data-urlencode "username=$U" --data-urlencode "password=$PW")

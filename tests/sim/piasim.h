@@ -25,6 +25,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "net/wg.h"
+
 #define SIM_MAX_SERVERS		7
 #define SIM_MAX_REGIONS		8
 #define SIM_PREFIX_MAX		10
@@ -123,7 +125,7 @@ struct sim_server {
 	uint16_t	 wg_port;
 	uint8_t		 wg_priv[SIM_WG_KEYLEN];
 	uint8_t		 wg_pub[SIM_WG_KEYLEN];
-	pid_t		 wg_pid;
+	struct wg_link	 wg;		/* userspace backend, in ns */
 	EVP_PKEY	*tls_key;
 	X509		*tls_cert;
 	SSL_CTX		*tls;

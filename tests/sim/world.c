@@ -389,38 +389,31 @@ sim_wg_set_peer(struct sim_server *sv, const struct sim_peer *p, bool remove)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.npeers = 1;
 	cfg.peers = &peer;
-	if ((rc = wg_uapi_set(sv->ifname, &cfg)) < 0)
+	if ((rc = wg_link_configure(&sv->wg, &cfg)) < 0)
 		log_warnx("%s: wg set peer: %s", sv->cn, strerror(-rc));
 	return rc < 0 ? -1 : 0;
 }
 
-/* wireguard-go in the server's netns: its UDP socket and TUN live there. */
+/*
+ * The server's WireGuard device through piad's own userspace backend:
+ * wireguard-go started in the server's netns (host_nsfd), where its UDP
+ * socket and TUN device both stay (no VPN netns). wait_ms 0 makes ensure()
+ * return at once, so all servers start in parallel; wg_wait() then polls.
+ */
 static int
 wg_start(struct sim *s, struct sim_server *sv)
 {
-	char	log[PATH_MAX];
-	pid_t	pid;
+	int rc;
 
-	snprintf(log, sizeof(log), "%s/wg-%s.log", s->dir, sv->ifname);
-	if ((pid = fork()) == -1)
+	wg_link_init(&sv->wg, sv->ifname, sv->nsfd, -1, WG_BACKEND_USERSPACE,
+	    WG_DEFAULT_PROGRAM);
+	sv->wg.wait_ms = 0;
+	if ((rc = wg_link_ensure(&sv->wg)) < 0 && rc != -EINPROGRESS) {
+		log_warnx("%s: cannot start WireGuard %s: %s", sv->cn,
+		    sv->ifname, strerror(-rc));
 		return -1;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		if (setns(sv->nsfd, CLONE_NEWNET) == -1)
-			_exit(126);
-		if (fd != -1) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		setsid();
-		setenv("WG_PROCESS_FOREGROUND", "1", 1);
-		setenv("LOG_LEVEL", "error", 1);
-		execlp("wireguard-go", "wireguard-go", "-f", sv->ifname,
-		    (char *)NULL);
-		_exit(127);
 	}
-	sv->wg_pid = pid;
+	(void)s;
 	return 0;
 }
 
@@ -428,22 +421,21 @@ static int
 wg_wait(struct sim_server *sv)
 {
 	struct wg_device_config	cfg;
-	int			i, rc;
+	int			rc;
 
-	for (i = 0; i < 300 && !wg_uapi_alive(sv->ifname); i++) {
-		if (waitpid(sv->wg_pid, NULL, WNOHANG) == sv->wg_pid) {
-			log_warnx("%s: wireguard-go %s exited", sv->cn,
-			    sv->ifname);
-			return -1;
-		}
+	while ((rc = wg_link_ensure(&sv->wg)) == -EINPROGRESS)
 		sleep_ms(10);
+	if (rc < 0) {
+		log_warnx("%s: WireGuard %s did not come up: %s", sv->cn,
+		    sv->ifname, strerror(-rc));
+		return -1;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.set_private_key = true;
 	memcpy(cfg.private_key, sv->wg_priv, WG_KEYLEN);
 	cfg.set_listen_port = true;
 	cfg.listen_port = sv->wg_port;
-	rc = wg_uapi_set(sv->ifname, &cfg);
+	rc = wg_link_configure(&sv->wg, &cfg);
 	wg_device_config_wipe(&cfg);
 	if (rc < 0) {
 		log_warnx("%s: cannot configure %s: %s", sv->cn, sv->ifname,
@@ -695,16 +687,6 @@ sim_world_down(const char *prefix, const char *dir)
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 			snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 			(void)unlink(path);
-		}
-		if ((d = opendir(dir)) != NULL) {
-			while ((de = readdir(d)) != NULL) {
-				if (strncmp(de->d_name, "wg-", 3) != 0)
-					continue;
-				snprintf(path, sizeof(path), "%s/%s", dir,
-				    de->d_name);
-				(void)unlink(path);
-			}
-			closedir(d);
 		}
 	}
 	snprintf(path, sizeof(path), "%s/%s", SIM_RUN_DIR, prefix);
