@@ -76,10 +76,19 @@ wait_for 50 in_ns "$S" sh -c "ss -ltn | grep -q 198.51.100.2:8888" ||
     fail "tinyproxy did not start"
 
 out=$d/out
+# drv ARGS...: the driver in the empty netns; a sanitizer report (when
+# built with --enable-sanitizers) fails the test, whatever the result.
+drv() {
+	in_ns "$D" "$get" "$@" >"$out" 2>"$d/err" || true
+	if grep -Eq "ERROR: (Address|Leak)Sanitizer|runtime error:" "$d/err"
+	then
+		cat "$d/err" >&2
+		fail "sanitizer report from the driver"
+	fi
+}
 # run ARGS...: the driver with the defaults for this world.
 run() {
-	in_ns "$D" "$get" -n "$C" -a 198.51.100.2:1337 -N "$name" -C "$d/ca.crt" "$@" \
-	    >"$out" 2>"$d/err" || true
+	drv -n "$C" -a 198.51.100.2:1337 -N "$name" -C "$d/ca.crt" "$@"
 }
 # field PATH KEY: a field of one path's result block.
 field() {
@@ -106,8 +115,7 @@ expect /ok status 200
 expect /ok body hello
 
 note "the same without the netns fails: the driver's netns has no route"
-in_ns "$D" "$get" -a 198.51.100.2:1337 -N "$name" -C "$d/ca.crt" -t 500 /ok \
-    >"$out" 2>/dev/null
+drv -a 198.51.100.2:1337 -N "$name" -C "$d/ca.crt" -t 500 /ok
 expect /ok err network
 expect /ok message "GET $name/ok: connect to 198.51.100.2:1337: Network is unreachable"
 
@@ -125,8 +133,8 @@ expect /ok message "GET $name/ok: TLS certificate of $name not accepted: unable 
 grep -q "^body: $" "$out" || fail "a body was delivered despite TLS failure"
 
 note "the right CA but another name is refused"
-in_ns "$D" "$get" -n "$C" -a 198.51.100.2:1337 -N other.test.example -C "$d/ca.crt" \
-    /ok >"$out" 2>/dev/null
+drv -n "$C" -a 198.51.100.2:1337 -N other.test.example -C "$d/ca.crt" \
+    /ok
 expect /ok err tls_verify
 expect_in /ok message "not accepted: hostname mismatch"
 
@@ -150,14 +158,13 @@ table inet httpstest {
 	}
 }
 EOT
-in_ns "$D" "$get" -n "$C" -a 198.51.100.2:1338 -N "$name" -C "$d/ca.crt" -t 300 \
-    /ok >"$out" 2>/dev/null
+drv -n "$C" -a 198.51.100.2:1338 -N "$name" -C "$d/ca.crt" -t 300 \
+    /ok
 expect /ok err timeout
 expect /ok message "GET $name/ok: connect to 198.51.100.2:1338 timed out after 300 ms"
 
 note "a closed port is a network error"
-in_ns "$D" "$get" -n "$C" -a 198.51.100.2:1339 -N "$name" -C "$d/ca.crt" /ok \
-    >"$out" 2>/dev/null
+drv -n "$C" -a 198.51.100.2:1339 -N "$name" -C "$d/ca.crt" /ok
 expect /ok err network
 expect /ok message "GET $name/ok: connect to 198.51.100.2:1339: Connection refused"
 
@@ -228,8 +235,8 @@ run -p 198.51.100.2:8888 /ok /ka /ka
 expect /ok err ok
 expect /ok body hello
 assert_eq "$(grep -c '^reused: yes' "$out")" 2 "reused requests via proxy"
-in_ns "$D" "$get" -n "$C" -p 198.51.100.2:8888 -a 198.51.100.2:1338 -N "$name" \
-    -C "$d/ca.crt" /ok >"$out" 2>/dev/null
+drv -n "$C" -p 198.51.100.2:8888 -a 198.51.100.2:1338 -N "$name" \
+    -C "$d/ca.crt" /ok
 expect /ok err network
 expect_in /ok message "proxy 198.51.100.2:8888 refused CONNECT 198.51.100.2:1338: 403"
 
