@@ -505,6 +505,8 @@ control_observer(struct piad_ctx *ctx, const struct fsm_transition *t,
 
 	ev = control_transition_json(t);
 	if (ev != NULL) {
+		/* "event" names the kind of line; the FSM event moves aside */
+		json_object_set(ev, "fsm_event", json_object_get(ev, "event"));
 		json_object_set_new(ev, "v", json_integer(CONTROL_VERSION));
 		json_object_set_new(ev, "event", json_string("transition"));
 		control_publish(ctl, ev);

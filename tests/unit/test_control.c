@@ -336,6 +336,8 @@ START_TEST(test_watch)
 	ck_assert_str_eq(json_string_value(json_object_get(ev, "from")),
 	    "STEADY");
 	ck_assert_str_eq(json_string_value(json_object_get(ev, "to")), "AUTH");
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "fsm_event")),
+	    "EV_RECONNECT");
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(ev,
 	    "reason")), "reconnect asked by pid"));
 	json_decref(ev);
