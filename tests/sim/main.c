@@ -754,8 +754,11 @@ main(int argc, char **argv)
 	log_init(LOG_LVL_INFO, "piasim");
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	i = parse_opts(argc - 1, argv + 1, &o) + 1;
-	if (strcmp(cmd, "up") == 0)
+	if (strcmp(cmd, "up") == 0) {
+		/* Quiet unless something fails; the daemon logs at info. */
+		log_set_level(LOG_LVL_WARN);
 		return cmd_up(&o);
+	}
 	if (strcmp(cmd, "down") == 0)
 		return cmd_down(&o);
 	if (strcmp(cmd, "status") == 0)

@@ -688,6 +688,7 @@ sim_serve_start(struct sim *s)
 	if (pid == 0) {
 		close(p[0]);
 		setsid();
+		log_set_level(LOG_LVL_INFO);
 		snprintf(path, sizeof(path), "%s/%s", s->dir, SIM_FILE_LOG);
 		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
 			dup2(fd, STDIN_FILENO);

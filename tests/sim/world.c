@@ -47,6 +47,25 @@ static int	ns_setup(struct sim *);
 static int	nft_inet(struct sim *);
 static void	kill_netns_procs(const char *);
 static int	sleep_ms(int);
+static bool	proc_alive(pid_t);
+
+/* Running (a zombie counts as gone: its parent may be slow to reap it). */
+static bool
+proc_alive(pid_t pid)
+{
+	char	 path[64], buf[256], *p;
+	FILE	*f;
+	bool	 alive = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		alive = p[2] != 'Z' && p[2] != 'X';
+	fclose(f);
+	return alive;
+}
 
 static int
 sleep_ms(int ms)
@@ -616,7 +635,7 @@ kill_netns_procs(const char *name)
 			    (int)pid);
 			if (stat(path, &pst) == -1 ||
 			    pst.st_ino != nst.st_ino ||
-			    pst.st_dev != nst.st_dev)
+			    pst.st_dev != nst.st_dev || !proc_alive(pid))
 				continue;
 			found++;
 			kill(pid, SIGKILL);
@@ -653,7 +672,7 @@ sim_world_down(const char *prefix, const char *dir)
 			fclose(f);
 		}
 		if (pid > 1 && kill(pid, SIGTERM) == 0) {
-			for (i = 0; i < 100 && kill(pid, 0) == 0; i++)
+			for (i = 0; i < 100 && proc_alive(pid); i++)
 				sleep_ms(10);
 			kill(pid, SIGKILL);
 		}
