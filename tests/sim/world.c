@@ -691,6 +691,20 @@ sim_world_down(const char *prefix, const char *dir)
 		}
 		closedir(d);
 	}
+	/* resolv.conf files piad wrote for managed containers P-... */
+	if ((d = opendir("/etc/netns")) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, pfx, strlen(pfx)) != 0)
+				continue;
+			snprintf(path, sizeof(path), "/etc/netns/%s/resolv.conf",
+			    de->d_name);
+			(void)unlink(path);
+			snprintf(path, sizeof(path), "/etc/netns/%s",
+			    de->d_name);
+			(void)rmdir(path);
+		}
+		closedir(d);
+	}
 	/* Stale UAPI sockets of userspace WireGuard devices named P... */
 	if ((d = opendir(WG_UAPI_DIR)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
