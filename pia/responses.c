@@ -111,6 +111,30 @@ rate_limited(const char *call, const struct pia_reply_in *in, json_t *root,
 	return 1;
 }
 
+/*
+ * A short one-line text body ("Unauthorized client\n") is worth showing
+ * with the status; HTML pages and anything long are not.
+ */
+static int
+plain_text(const struct pia_reply_in *in, char *out, size_t outlen)
+{
+	size_t n = in->len, i;
+
+	while (n > 0 && (in->body[n - 1] == '\n' || in->body[n - 1] == '\r'))
+		n--;
+	if (n == 0 || n > QUOTE_MAX || n >= outlen)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in->body[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '<')
+			return 0;
+	}
+	memcpy(out, in->body, n);
+	out[n] = '\0';
+	return 1;
+}
+
 /* The generic failure: PIA's message, else the status, else malformed. */
 static int
 generic_fail(const char *call, const struct pia_reply_in *in, json_t *root,
@@ -126,7 +150,11 @@ generic_fail(const char *call, const struct pia_reply_in *in, json_t *root,
 			    call, q, in->status);
 		else
 			pia_result_set(r, PIA_ERR_API, "%s: %s", call, q);
-	} else if (in->status != 200)
+	} else if (in->status != 200 && root == NULL && plain_text(in, q,
+	    sizeof(q)))
+		pia_result_set(r, PIA_ERR_HTTP_STATUS, "%s: HTTP %d: %s", call,
+		    in->status, q);
+	else if (in->status != 200)
 		pia_result_set(r, PIA_ERR_HTTP_STATUS, "%s: HTTP %d", call,
 		    in->status);
 	else if (root == NULL)

@@ -235,6 +235,12 @@ START_TEST(token_replies)
 	ck_assert_int_eq(r.err, PIA_ERR_HTTP_STATUS);
 	ck_assert_str_eq(r.message, "token: HTTP 503");
 
+	/* A one-line text body is shown with the status. */
+	in = reply_text(502, "Bad gateway\r\n");
+	ck_assert_int_eq(pia_parse_token(&in, &tok, &r), -1);
+	ck_assert_int_eq(r.err, PIA_ERR_HTTP_STATUS);
+	ck_assert_str_eq(r.message, "token: HTTP 502: Bad gateway");
+
 	in = reply_text(200, "{\"tok");
 	ck_assert_int_eq(pia_parse_token(&in, &tok, &r), -1);
 	ck_assert_int_eq(r.err, PIA_ERR_PROTOCOL);
@@ -363,6 +369,12 @@ START_TEST(getsignature_replies)
 	ck_assert_int_eq(pia_parse_getsignature(&in, now, &s, &r), -1);
 	ck_assert_int_eq(r.err, PIA_ERR_PROTOCOL);
 	ck_assert_str_eq(r.message, "getSignature: payload: not valid base64");
+
+	in = reply_text(401, "Unauthorized client\n");
+	ck_assert_int_eq(pia_parse_getsignature(&in, now, &s, &r), -1);
+	ck_assert_int_eq(r.err, PIA_ERR_HTTP_STATUS);
+	ck_assert_str_eq(r.message, "getSignature: HTTP 401: Unauthorized "
+	    "client");
 
 	in = reply_text(200, "{\"status\":\"OK\",\"signature\":\"AA==\"}");
 	ck_assert_int_eq(pia_parse_getsignature(&in, now, &s, &r), -1);
