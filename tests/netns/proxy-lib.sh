@@ -101,3 +101,8 @@ connect_code() {
 	in_ns "$ns" curl -s -o /dev/null -w '%{http_connect}' --max-time 10 \
 	    -p "$@" || true
 }
+
+# For wait_for (which runs a command again and again, so the value must be
+# computed inside it): stat_is NAME KEY VALUE, count_is FILE REGEX N.
+stat_is() { [ "$(stats "$1" "$2")" = "$3" ]; }
+count_is() { [ "$(grep -c "$2" "$1")" = "$3" ]; }

@@ -84,7 +84,7 @@ assert_eq "$(stats p upstream_timeout)" 1 "upstream_timeout"
 up=$(stats p bytes_up) down=$(stats p bytes_down)
 [ "$up" -gt $MB100 ] || fail "bytes_up $up, want > 100 MiB"
 [ "$down" -gt $MB100 ] || fail "bytes_down $down, want > 100 MiB"
-wait_for 30 test "$(stats p tunnels_open)" = 0 || fail "tunnels still open"
+wait_for 30 stat_is p tunnels_open 0 || fail "tunnels still open"
 grep -q "10.100.0.10:[0-9]* -> ?: 403 (source not allowed)" "$D/p.log" ||
     fail "refused source not logged"
 grep -q "10.100.0.2:[0-9]* -> $API:443: 200, up [0-9]* B, down [0-9]* B" \

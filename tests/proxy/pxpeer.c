@@ -13,7 +13,7 @@
  *
  * Clients (-x PROXY: go through "CONNECT TARGET"; each prints the CONNECT
  * status code on its own line first):
- *   pxpeer hold  -x P [-n N] TARGET   N tunnels, held until stdin closes
+ *   pxpeer hold  -x P [-n N] TARGET   N tunnels, held until killed
  *   pxpeer stall -x P TARGET          GET a huge body, then never read
  *   pxpeer blast -x P TARGET          PUT /stall, then write forever
  *   pxpeer raw   -x P                 send stdin as is, print the status
@@ -349,7 +349,6 @@ tunnel(const char *target, int *code)
 static int
 hold(const char *target, int count)
 {
-	char	c;
 	int	i, code, fd;
 
 	for (i = 0; i < count; i++) {
@@ -359,8 +358,8 @@ hold(const char *target, int count)
 		if (code != 200 && fd != -1)
 			close(fd);
 	}
-	while (read(0, &c, 1) > 0)
-		;
+	for (;;)
+		pause();
 	return 0;
 }
 
