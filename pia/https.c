@@ -12,6 +12,7 @@
  * password we control is wiped once the exchange is over.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -528,9 +529,17 @@ conn_build(struct https_conn *c, const struct https_request *r)
 	int rc = -1;
 
 	if (host == NULL) {
-		uint16_t port = c->dial_spec.kind == DIAL_PROXY ?
-		    c->dial_spec.port : ntohs(((const struct sockaddr_in *)
-		    &c->dial_spec.addr)->sin_port);
+		const struct sockaddr_storage *ss = &c->dial_spec.addr;
+		uint16_t port;
+
+		if (c->dial_spec.kind == DIAL_PROXY)
+			port = c->dial_spec.port;
+		else if (ss->ss_family == AF_INET6)
+			port = ntohs(((const struct sockaddr_in6 *)ss)->
+			    sin6_port);
+		else
+			port = ntohs(((const struct sockaddr_in *)ss)->
+			    sin_port);
 
 		if (port == 443)
 			snprintf(hostbuf, sizeof(hostbuf), "%s", c->tls_name);
