@@ -361,6 +361,11 @@ http_head_parse(struct http_msg *m, const char *buf, size_t len, size_t *used)
 		return HTTP_ERROR;
 	if (len > HTTP_HEAD_MAX)
 		len = HTTP_HEAD_MAX;
+	if (len < m->scan_off) {
+		/* The caller shows less than before: look again from 0. */
+		m->scan_off = 0;
+		m->line_start = 0;
+	}
 	for (i = m->scan_off; i < len; i++) {
 		if (buf[i] == '\0')
 			return http_fail(m, m->line_start == 0 ?

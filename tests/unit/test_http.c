@@ -478,12 +478,13 @@ END_TEST
  * byte: the result must not depend on how the bytes arrived.
  */
 static void
-check_split(const char *s, size_t len, const char *want_body)
+check_split(enum http_kind kind, const char *s, size_t len,
+    const char *want_body)
 {
 	size_t split;
 
 	for (split = 0; split <= len + 1; split++) {
-		struct http_msg *m = new_msg(HTTP_RESPONSE);
+		struct http_msg *m = new_msg(kind);
 		struct evbuffer *in = evbuffer_new(), *out = evbuffer_new();
 		enum http_parse r = HTTP_MORE;
 		size_t fed = 0, step;
@@ -508,7 +509,7 @@ check_split(const char *s, size_t len, const char *want_body)
 			if (r == HTTP_DONE)
 				ck_assert_uint_eq(fed, len);
 		}
-		if (r == HTTP_MORE)
+		if (r == HTTP_MORE && kind == HTTP_RESPONSE)
 			r = http_body_eof(m);
 		ck_assert_msg(r == HTTP_DONE, "split %zu: %d %s", split, r,
 		    http_err_str(m->err));
@@ -527,9 +528,34 @@ START_TEST(split_everywhere)
 	    "Content-Type: text/plain\r\n\r\nhello world";
 	const char *close = "HTTP/1.1 200 OK\nServer: t\n\nuntil the end";
 
-	check_split(chunked_msg, strlen(chunked_msg), "hello 0123456789");
-	check_split(cl, strlen(cl), "hello world");
-	check_split(close, strlen(close), "until the end");
+	const char *post = "POST /api/client/v2/token HTTP/1.1\r\n"
+	    "Host: www.example.com\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "8\r\nusername\r\n3;x\r\n=p1\r\n0\r\n\r\n";
+	const char *connect = "CONNECT 192.0.2.1:1337 HTTP/1.1\r\n"
+	    "Host: 192.0.2.1:1337\r\n\r\n";
+
+	check_split(HTTP_RESPONSE, chunked_msg, strlen(chunked_msg),
+	    "hello 0123456789");
+	check_split(HTTP_RESPONSE, cl, strlen(cl), "hello world");
+	check_split(HTTP_RESPONSE, close, strlen(close), "until the end");
+	check_split(HTTP_REQUEST, post, strlen(post), "username=p1");
+	check_split(HTTP_REQUEST, connect, strlen(connect), "");
+}
+END_TEST
+
+START_TEST(shrinking_view)
+{
+	struct http_msg *m = new_msg(HTTP_REQUEST);
+	const char *s = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+	size_t used;
+
+	/* A caller that shows fewer bytes than last time is not misread. */
+	ck_assert_int_eq(http_head_parse(m, s, 20, &used), HTTP_MORE);
+	ck_assert_int_eq(http_head_parse(m, s, 10, &used), HTTP_MORE);
+	ck_assert_int_eq(http_head_parse(m, s, strlen(s), &used), HTTP_DONE);
+	ck_assert_uint_eq(used, strlen(s));
+	ck_assert_str_eq(http_header_get(m, "host"), "a");
+	free(m);
 }
 END_TEST
 
@@ -599,6 +625,7 @@ http_suite(void)
 	tcase_add_test(tc, chunk_size_line_too_long);
 	tcase_add_test(tc, body_too_large);
 	tcase_add_test(tc, split_everywhere);
+	tcase_add_test(tc, shrinking_view);
 	tcase_add_test(tc, tokens_and_authority);
 	suite_add_tcase(s, tc);
 	return s;
