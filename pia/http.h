@@ -178,7 +178,7 @@ bool	http_header_has_token(const struct http_msg *m, const char *name,
  * target) into host (brackets removed) and port 1..65535. 0 or -1 if
  * malformed or the host does not fit in hostsz.
  */
-int	http_split_authority(const char *authority, char *host, size_t hostsz,
-	    uint16_t *port);
+int	http_split_authority(const char *authority, char *host,
+	    size_t hostsz, uint16_t *port);
 
 #endif

@@ -50,7 +50,8 @@ struct https_conn {
 	bool			 busy;
 	https_cb		 cb;
 	void			*cb_arg;
-	char			*req;		/* wire bytes; may hold secrets */
+	/* wire bytes; may hold secrets */
+	char			*req;
 	size_t			 req_len;
 	char			 what[160];	/* "GET host/path" for logs */
 	bool			 no_body;	/* HEAD */
@@ -67,7 +68,8 @@ struct https_conn {
 };
 
 static void	conn_connect(struct https_conn *);
-static void	conn_complete(struct https_conn *, const struct pia_result *);
+static void	conn_complete(struct https_conn *,
+		    const struct pia_result *);
 
 static unsigned
 since_ms(const struct timespec *t0)
@@ -382,7 +384,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 				    "response: %s", http_err_str(c->msg->err));
 				return;
 			}
-			/* Interim answers (100 Continue) precede the real one. */
+			/* Interim answers (100 Continue) come first. */
 			if (c->msg->status < 200) {
 				if (c->msg->status == 101) {
 					conn_fail(c, PIA_ERR_PROTOCOL,

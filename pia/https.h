@@ -37,7 +37,8 @@ struct https_target {
 /* One request; everything is copied before https_conn_request() returns. */
 struct https_request {
 	const char	*method;	/* "GET", "POST", ... */
-	const char	*path;		/* "/addKey?pt=...": query never logged */
+	/* "/addKey?pt=...": query never logged */
+	const char	*path;
 	const char	*host;		/* Host field; NULL: tls_name[:port] */
 	const char	*content_type;	/* with a body; NULL: form-urlencoded */
 	const void	*body;		/* may be secret; NULL: none */
@@ -84,8 +85,8 @@ struct https_conn *https_conn_new(struct event_base *base,
  * previous one is finished by then). -1 with EINVAL for a method, path or
  * host with spaces or control characters.
  */
-int	https_conn_request(struct https_conn *c, const struct https_request *req,
-	    https_cb cb, void *arg);
+int	https_conn_request(struct https_conn *c,
+	    const struct https_request *req, https_cb cb, void *arg);
 
 /*
  * Close and free. A request in flight is abandoned: its callback does not

@@ -117,7 +117,9 @@ main(int argc, char **argv)
 		case 'a': addr = optarg; break;
 		case 'N': target.tls_name = optarg; break;
 		case 'C': target.ca_file = optarg; break;
-		case 't': req.connect_timeout_ms = (unsigned)atoi(optarg); break;
+		case 't':
+			req.connect_timeout_ms = (unsigned)atoi(optarg);
+			break;
 		case 'T': req.total_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'X': req.method = optarg; break;
 		case 'd':

@@ -151,7 +151,8 @@ struct refused {
 	struct https_conn *conn;
 	char		 message[PIA_RESULT_MSG_MAX];
 	enum pia_err	 err;
-	int		 again;		/* requests to chain from the callback */
+	/* requests to chain from the callback */
+	int		 again;
 };
 
 static void
