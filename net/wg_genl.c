@@ -310,6 +310,24 @@ wg_genl_exact(const void *payload, size_t len)
 	return rem <= 0;
 }
 
+/*
+ * Walk a nest's children. libmnl's mnl_attr_for_each_nested() casts the
+ * const away, which -Wcast-qual (clang) rejects.
+ */
+static const struct nlattr *
+wg_genl_first(const struct nlattr *nest, int *rem)
+{
+	*rem = (int)mnl_attr_get_payload_len(nest);
+	return mnl_attr_get_payload(nest);
+}
+
+static const struct nlattr *
+wg_genl_next(const struct nlattr *a, int *rem)
+{
+	*rem -= (int)MNL_ALIGN(a->nla_len);
+	return mnl_attr_next(a);
+}
+
 static int
 wg_genl_parse_level(const struct nlattr *nest, const char *types,
     size_t ntypes, struct wg_genl_tb *tb)
@@ -381,7 +399,7 @@ wg_genl_parse_peer(const struct nlattr *nest, struct wg_device_status *st,
 	const struct nlattr	*pos;
 	const void		*pl;
 	uint16_t		 len;
-	int			 rc;
+	int			 rc, rem;
 
 	if (wg_genl_parse_level(nest, wg_genl_peer_types,
 	    sizeof(wg_genl_peer_types), &tb) < 0)
@@ -441,7 +459,8 @@ wg_genl_parse_peer(const struct nlattr *nest, struct wg_device_status *st,
 	if (!wg_genl_exact(mnl_attr_get_payload(pos),
 	    mnl_attr_get_payload_len(pos)))
 		return -EBADMSG;
-	mnl_attr_for_each_nested(pos, tb.a[WGPEER_A_ALLOWEDIPS]) {
+	for (pos = wg_genl_first(tb.a[WGPEER_A_ALLOWEDIPS], &rem);
+	    mnl_attr_ok(pos, rem); pos = wg_genl_next(pos, &rem)) {
 		if (wg_genl_parse_aip(pos, &aip) < 0)
 			return -EBADMSG;
 		if ((rc = wg_genl_add_aip(p, &aip)) < 0)
@@ -466,7 +485,7 @@ wg_genl_parse_device(const struct nlmsghdr *nlh, struct wg_device_status *st)
 	const struct genlmsghdr	*genl;
 	const struct nlattr	*pos;
 	bool			 first = true;
-	int			 rc;
+	int			 rc, rem;
 
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*genl)) {
 		log_warnx("wireguard genl: reply too short (%u bytes)",
@@ -502,7 +521,8 @@ wg_genl_parse_device(const struct nlmsghdr *nlh, struct wg_device_status *st)
 		log_warnx("wireguard genl: malformed peer attribute");
 		return -EBADMSG;
 	}
-	mnl_attr_for_each_nested(pos, tb.a[WGDEVICE_A_PEERS]) {
+	for (pos = wg_genl_first(tb.a[WGDEVICE_A_PEERS], &rem);
+	    mnl_attr_ok(pos, rem); pos = wg_genl_next(pos, &rem)) {
 		if ((rc = wg_genl_parse_peer(pos, st, first)) < 0) {
 			if (rc == -EBADMSG)
 				log_warnx("wireguard genl: malformed peer "

@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wg_device_status	 st;
 	const struct nlmsghdr	*nlh;
 	void			*copy;
-	int			 len;
+	size_t			 off;
 
 	if (!inited) {
 		log_init(LOG_LVL_ERR, "fuzz_wg_genl");
@@ -35,12 +35,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	memset(&st, 0, sizeof(st));
-	nlh = copy;
-	len = (int)size;
-	while (mnl_nlmsg_ok(nlh, len)) {
+	/*
+	 * Split messages the way a careful receiver does. Not with
+	 * mnl_nlmsg_ok(): it casts nlmsg_len to int, so a length above 2 GiB
+	 * passes as negative. The parser's contract is a message whose
+	 * nlmsg_len fits the buffer.
+	 */
+	off = 0;
+	while (size - off >= sizeof(struct nlmsghdr)) {
+		nlh = (const struct nlmsghdr *)((const char *)copy + off);
+		if (nlh->nlmsg_len < sizeof(struct nlmsghdr) ||
+		    nlh->nlmsg_len > size - off)
+			break;
 		if (wg_genl_parse_device(nlh, &st) < 0)
 			break;
-		nlh = mnl_nlmsg_next(nlh, &len);
+		if (MNL_ALIGN(nlh->nlmsg_len) >= size - off)
+			break;
+		off += MNL_ALIGN(nlh->nlmsg_len);
 	}
 	wg_device_status_free(&st);
 	free(copy);

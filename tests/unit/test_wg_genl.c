@@ -71,7 +71,7 @@ START_TEST(set_message_attributes)
 	struct nlmsghdr		*nlh = (struct nlmsghdr *)buf;
 	struct genlmsghdr	*genl;
 	struct tb		 dev = { 0 }, p = { 0 }, a = { 0 };
-	const struct nlattr	*pos;
+	struct nlattr		*pos;
 	const struct sockaddr_in *sin;
 	int			 len, npeers = 0, naips = 0;
 
@@ -180,7 +180,7 @@ START_TEST(set_message_split)
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh = (struct nlmsghdr *)buf;
 	struct tb		 dev, p;
-	const struct nlattr	*pos, *apos;
+	struct nlattr		*pos, *apos;
 	int			 seen[NPEERS][NAIPS];
 	int			 i, j, len, nmsg = 0, replace_flags[NPEERS];
 	int			 last_peer = -1, continued = 0;
