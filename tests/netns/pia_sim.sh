@@ -76,7 +76,7 @@ assert_eq "$(call addkey "$CN" "$IP" "$D/pia-ca.crt" "$D/token" "$PUB")" \
 expect_prefix "$(call addkey "not$CN" "$IP" "$D/pia-ca.crt" "$D/token" \
     "$PUB")" "addKey tls_verify: " "wrong server name"
 
-note "getSignature + bindPort through the tunnel, on one connection"
+note "getSignature, then bindPort twice, through the tunnel (one session)"
 VIP=$(field "$a" server_vip)
 on_exit "$H ip link del $WG"
 WG_PROCESS_FOREGROUND=1 $H wireguard-go "$WG" >/dev/null 2>&1 &
