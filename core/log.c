@@ -81,7 +81,7 @@ log_level_name(enum log_level level)
 void
 log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
-	char	 msg[1024];
+	char	 msg[1024], *p;
 	int	 saved_errno = errno;
 	size_t	 len;
 
@@ -91,6 +91,14 @@ log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		snprintf(msg + len, sizeof(msg) - len, ": %s",
 		    strerror(saved_errno));
 	}
+	/*
+	 * One message, one line: text from outside (a server's error, a
+	 * hook's output) must not forge further log lines or journal
+	 * priorities.
+	 */
+	for (p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			*p = ' ';
 	if (level <= log_level) {
 		if (log_journal) {
 			fprintf(stderr, "<%d>%s\n", (int)level, msg);

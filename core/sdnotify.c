@@ -101,15 +101,21 @@ static void
 sdnotify_observer(struct piad_ctx *ctx, const struct fsm_transition *t,
     void *arg)
 {
-	const char *ready = "";
+	const char	*ready = "";
+	char		 reason[FSM_REASON_MAX], *p;
 
+	/* a newline would start another assignment: keep it one line */
+	snprintf(reason, sizeof(reason), "%s", t->reason);
+	for (p = reason; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
 	/* READY once: the service is up when traffic first flows */
 	if (t->to == ST_STEADY && ctx->sd_ready_pending) {
 		ready = "READY=1\n";
 		ctx->sd_ready_pending = false;
 	}
 	if (sdnotify_sendf("%sSTATUS=%s (%s)", ready, fsm_state_names[t->to],
-	    t->reason) == -1)
+	    reason) == -1)
 		log_warn("sd_notify: STATUS");
 }
 

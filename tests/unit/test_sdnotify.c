@@ -137,7 +137,7 @@ count_msg(const char *m)
 	}
 	if (strstr(m, "STATUS=") != NULL)
 		n_status++;
-	if (strcmp(m, "STATUS=AUTH (test)") == 0)
+	if (strcmp(m, "STATUS=AUTH (test READY=1)") == 0)
 		n_auth++;
 }
 
@@ -176,7 +176,7 @@ run_daemon(bool abstract)
 	event_base_dispatch(base);
 	ck_assert_int_eq(ctx.fsm.state, ST_STEADY);
 	/* a reconnect later: STATUS again, but no second READY */
-	fsm_dispatch(&ctx, EV_RECONNECT, CAUSE_NONE, "test");
+	fsm_dispatch(&ctx, EV_RECONNECT, CAUSE_NONE, "test\nREADY=1");
 	event_base_loopexit(base, &tv);
 	event_base_dispatch(base);
 	rx_cb(rx, 0, NULL);
