@@ -34,6 +34,16 @@ assert_eq "$(cat "$DA.err")" "piasim: a world with prefix $A is already up" \
     "double up message"
 rm -f "$DA.err"
 
+"$PIASIM" up --prefix "Bad-Prefix" --dir "$DA.x" 2>"$DA.err"
+assert_eq "$?" 2 "bad prefix exit code"
+assert_eq "$(cat "$DA.err")" \
+    "piasim: up needs --prefix (1-10 of a-z0-9) and --dir" "bad prefix message"
+[ ! -e "$DA.x" ] || fail "bad prefix created its dir"
+"$PIASIM" up --prefix "${T}c" --dir "$DA.x" --servers 9 2>"$DA.err"
+assert_eq "$(cat "$DA.err")" "piasim: --servers must be 1..7" \
+    "too many servers message"
+[ -z "$(ip netns list | grep "^${T}c-")" ] || fail "refused up left netns"
+
 note "down A leaves B running and nothing of A"
 "$PIASIM" down --prefix "$A" || fail "down A"
 [ -z "$(ip netns list | grep "^$A-")" ] || fail "netns of $A left"

@@ -256,7 +256,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 			return;
 		}
 		bufferevent_setcb(bev, dns_tcp_read_cb, NULL,
-		    dns_tcp_event_cb, l->sv);
+		    dns_tcp_event_cb, l);
 		bufferevent_set_timeouts(bev, &(struct timeval){ 10, 0 },
 		    NULL);
 		bufferevent_enable(bev, EV_READ);
@@ -380,9 +380,16 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == C_WRITE &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		conn_free(c);
+	SSL *ssl;
+
+	if (c->state != C_WRITE ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	/* A clean TLS close (close_notify), as nginx does, then free. */
+	if (c->l->tls != NULL &&
+	    (ssl = bufferevent_openssl_get_ssl(bev)) != NULL)
+		(void)SSL_shutdown(ssl);
+	conn_free(c);
 }
 
 static void
@@ -526,7 +533,9 @@ dns_udp_cb(evutil_socket_t fd, short what, void *arg)
 static void
 dns_tcp_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct sim_server	*sv = arg;
+	struct listener		*l = arg;
+	struct sim_server	*sv = l->sv;
+	struct sim		*s = l->s;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct simdns_zone	 zone;
 	uint8_t			 hdr[2], q[65536], r[SIMDNS_MAXMSG + 2];
@@ -541,7 +550,13 @@ dns_tcp_read_cb(struct bufferevent *bev, void *arg)
 			return;
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, q, len);
+		s->requests[EP_DNS]++;
 		sv->requests[EP_DNS]++;
+		if (s->faults.on[F_HANG] &&
+		    (s->faults.hang_eps & (1u << EP_DNS))) {
+			s->faults.hits[F_HANG]++;
+			continue;
+		}
 		rlen = simdns_answer(q, len, r + 2, sizeof(r) - 2, &zone);
 		if (rlen <= 0) {
 			bufferevent_free(bev);
