@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,8 +150,13 @@ tls_client_new(struct event_base *base, struct bufferevent *under,
 	} else {
 		/* SNI must be a DNS name; the check must be exact. */
 		SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		/*
+		 * SSL_set_tlsext_host_name() casts const away in a macro;
+		 * its SSL_ctrl() only copies the name.
+		 */
 		if (SSL_set1_host(ssl, name) != 1 ||
-		    SSL_set_tlsext_host_name(ssl, name) != 1)
+		    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+		    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)name) != 1)
 			goto bad_name;
 	}
 	bev = bufferevent_openssl_filter_new(base, under, ssl,
