@@ -240,8 +240,13 @@ wg_us_ensure(struct wg_link *wl)
 		if (wg_uapi_alive(wl->ifname))
 			return wg_us_place(wl);
 		if (wg_us_now_ms() >= deadline) {
-			log_warnx("%s: %s has no UAPI socket after %d ms",
-			    wl->ifname, wl->program, wl->wait_ms);
+			log_warnx("%s: %s has no UAPI socket after %d ms, "
+			    "stopping it", wl->ifname, wl->program,
+			    wl->wait_ms > 0 ? wl->wait_ms : WG_DEFAULT_WAIT_MS);
+			/* So that the next ensure() starts afresh. */
+			kill(wl->pid, SIGKILL);
+			waitpid(wl->pid, NULL, 0);
+			wl->pid = 0;
 			return -ETIMEDOUT;
 		}
 		if (wl->wait_ms == 0)

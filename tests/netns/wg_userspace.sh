@@ -125,6 +125,24 @@ in_ns $hA "$WGT" -N $vA $wA set peer "$pb" replace-allowed-ips \
 n=$(in_ns $hA "$WGT" -N $vA $wA show 2>/dev/null | grep -c '^allowed-ip ')
 assert_eq "$n" 1001 "allowed IPs read back"
 
+# A program that exits at once, and one that never answers: both reported,
+# neither left running.
+x=x$T
+out=$(in_ns $hA "$WGT" -b userspace -p false $x ensure 2>&1) &&
+    fail "ensure with a failing program succeeded"
+echo "$out" | grep -q "$x: false exited with status 1" ||
+    fail "no exit status reported: $out"
+echo "$out" | grep -q "$x: false did not come up" || fail "message: $out"
+printf '#!/bin/sh\nexec sleep 30\n' >"$tmp/mute" && chmod +x "$tmp/mute"
+out=$(in_ns $hA "$WGT" -b userspace -w 300 -p "$tmp/mute" $x ensure 2>&1) &&
+    fail "ensure with a mute program succeeded"
+echo "$out" | grep -q "$x: $tmp/mute has no UAPI socket after 300 ms, stopping it" ||
+    fail "no timeout reported: $out"
+pid=$(echo "$out" | sed -n 's/.*started .*(pid \([0-9]*\)).*/\1/p')
+[ -n "$pid" ] || fail "no pid logged: $out"
+[ -e /proc/$pid ] && fail "mute program (pid $pid) left running"
+note "failing and mute programs reported and stopped"
+
 # destroy stops it and removes the device and socket.
 in_ns $hA "$WGT" -b userspace -N $vA $wA destroy || fail "destroy"
 wait_for 20 test ! -e /var/run/wireguard/$wA.sock ||
