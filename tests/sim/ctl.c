@@ -234,7 +234,8 @@ json_t *
 ctl_status(struct sim *s)
 {
 	json_t		*root, *faults, *servers, *regions, *fj;
-	char		 ip[INET_ADDRSTRLEN], vip[INET_ADDRSTRLEN], dsts[2048];
+	char		 ip[INET_ADDRSTRLEN], vip[INET_ADDRSTRLEN];
+	char		 dsts[2048];
 	char		 key[48];
 	uint64_t	 pk = 0, by = 0;
 	int		 i, j;

@@ -30,7 +30,8 @@
 #define SIM_MAX_SERVERS		7
 #define SIM_MAX_REGIONS		8
 #define SIM_PREFIX_MAX		10
-#define SIM_DIR_MAX		96	/* DIR/piasim.sock fits a sun_path */
+/* DIR/piasim.sock must fit in a sun_path. */
+#define SIM_DIR_MAX		96
 #define SIM_NSNAME_MAX		(SIM_PREFIX_MAX + 8)
 #define SIM_PEERS_PER_SERVER	13	/* a /28 minus vip, net, bcast */
 #define SIM_BINDS_PER_SERVER	16
@@ -92,7 +93,7 @@ struct sim_region {
 	bool	pf;
 	bool	offline;
 	int	nservers;
-	int	meta;		/* index of the server that is meta[0]; -1 */
+	int	meta;		/* server index of meta[0], or -1 */
 	int	meta_delay;	/* first SYN to meta:443 dropped (~1 s) */
 };
 
@@ -109,7 +110,7 @@ struct sim_binding {
 	uint16_t	port;
 	char		token[SIM_TOKEN_LEN + 1];
 	struct in_addr	peer;
-	time_t		deadline;	/* sim clock: refresh before this */
+	time_t		deadline;	/* sim clock: refresh before */
 };
 
 struct sim_server {
@@ -177,11 +178,11 @@ struct sim {
 	char		 tokens[SIM_MAX_TOKENS][SIM_TOKEN_LEN + 1];
 	unsigned	 ntokens;	/* ring index */
 
-	char		*list_json;	/* the server list, one JSON line */
+	char		*list_json;	/* the list, one JSON line */
 
 	/* Behaviour. */
-	int		 bind_ttl;	/* s a binding lives unrefreshed */
-	int		 pf_lifetime;	/* s until a payload's expires_at */
+	int		 bind_ttl;	/* s a binding lives alone */
+	int		 pf_lifetime;	/* s to a payload's expiry */
 	long		 clock_offset;	/* s added to the sim clock */
 	struct sim_faults faults;
 	unsigned long	 requests[EP__MAX];

@@ -31,7 +31,7 @@ enum lkind {
 
 struct listener {
 	struct sim		*s;
-	struct sim_server	*sv;	/* NULL for hosts that are no server */
+	struct sim_server	*sv;	/* NULL: not a VPN server */
 	enum lkind		 kind;
 	SSL_CTX			*tls;	/* NULL: plain */
 	int			 fd;

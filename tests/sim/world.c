@@ -473,13 +473,17 @@ ns_setup(struct sim *s)
 
 	/* Every veth is made straight into its two namespaces. */
 	off = (size_t)snprintf(buf, sizeof(buf),
-	    "link add eth0 netns %s-host type veth peer name h0 netns %s-inet\n"
-	    "link add eth0 netns %s-api type veth peer name api0 netns %s-inet\n"
-	    "link add eth0 netns %s-web type veth peer name web0 netns %s-inet\n",
+	    "link add eth0 netns %s-host type veth peer name h0 "
+	    "netns %s-inet\n"
+	    "link add eth0 netns %s-api type veth peer name api0 "
+	    "netns %s-inet\n"
+	    "link add eth0 netns %s-web type veth peer name web0 "
+	    "netns %s-inet\n",
 	    s->prefix, s->prefix, s->prefix, s->prefix, s->prefix, s->prefix);
 	for (i = 0; i < s->nservers; i++)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-		    "link add eth0 netns %s type veth peer name s%d netns %s-inet\n",
+		    "link add eth0 netns %s type veth peer name s%d "
+		    "netns %s-inet\n",
 		    s->servers[i].ns, i, s->prefix);
 	if (ip_batch(NULL, buf) == -1)
 		return -1;
@@ -696,8 +700,8 @@ sim_world_down(const char *prefix, const char *dir)
 		while ((de = readdir(d)) != NULL) {
 			if (strncmp(de->d_name, pfx, strlen(pfx)) != 0)
 				continue;
-			snprintf(path, sizeof(path), "/etc/netns/%s/resolv.conf",
-			    de->d_name);
+			snprintf(path, sizeof(path),
+			    "/etc/netns/%s/resolv.conf", de->d_name);
 			(void)unlink(path);
 			snprintf(path, sizeof(path), "/etc/netns/%s",
 			    de->d_name);

@@ -32,7 +32,8 @@ creds_err(const char *ctype, const char *body)
 START_TEST(form_urlencoded)
 {
 	struct simform_creds	 c;
-	const char		*err, *b = "a=1&username=p%201+2&password=s%3Dx";
+	const char		*err;
+	const char		*b = "a=1&username=p%201+2&password=s%3Dx";
 
 	ck_assert_int_eq(simform_credentials(
 	    "application/x-www-form-urlencoded", b, strlen(b), &c, &err), 0);
@@ -204,7 +205,7 @@ START_TEST(dns_refusals)
 	ck_assert_int_eq(simdns_answer(q, ql, r, sizeof(r), &zone), 12);
 	ck_assert_int_eq(r[3] & 0x0f, 1);	/* FORMERR */
 	q[5] = 1;
-	q[12] = 0xc0;				/* pointer in the question */
+	q[12] = 0xc0;			/* pointer in the question */
 	ck_assert_int_eq(simdns_answer(q, ql, r, sizeof(r), &zone), 12);
 	ck_assert_int_eq(r[3] & 0x0f, 1);
 	ql = query(q, "web.piasim.test", 1);
