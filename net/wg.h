@@ -78,7 +78,7 @@ struct wg_device_config {
 struct wg_peer_status {
 	uint8_t			 public_key[WG_KEYLEN];
 	union wg_endpoint	 endpoint;	/* AF_UNSPEC: none yet */
-	struct timespec		 last_handshake; /* 0/0: never */
+	struct timespec		 last_handshake; /* wall clock; 0/0: never */
 	uint64_t		 rx_bytes;
 	uint64_t		 tx_bytes;
 	uint16_t		 persistent_keepalive;

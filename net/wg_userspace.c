@@ -85,8 +85,10 @@ wg_us_exec(const struct wg_link *wl)
 		if (fd > 2)
 			close(fd);
 	}
-	for (fd = 3; fd < 1024; fd++)
-		close(fd);
+	/* Nothing of ours (netlink, control, proxy sockets) leaks into it. */
+	if (close_range(3, ~0U, 0) == -1)
+		for (fd = 3; fd < 65536; fd++)
+			close(fd);
 	/* Undo what piad's loop changed: ignored and blocked signals. */
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
