@@ -66,9 +66,13 @@ attrs_parse(const struct nlmsghdr *nlh, unsigned int offset,
     mnl_attr_cb_t cb, void *data)
 {
 	const struct nlattr	*attr;
-	const char		*tail = mnl_nlmsg_get_payload_tail(nlh);
+	/* Not mnl_nlmsg_get_payload_tail(): it rounds up past the end. */
+	const char		*tail = (const char *)nlh + nlh->nlmsg_len;
 
-	mnl_attr_for_each(attr, nlh, offset)
+	for (attr = (const struct nlattr *)((const char *)nlh +
+	    MNL_NLMSG_HDRLEN + MNL_ALIGN(offset));
+	    mnl_attr_ok(attr, (int)(tail - (const char *)attr));
+	    attr = mnl_attr_next(attr))
 		if (cb(attr, data) != MNL_CB_OK)
 			return -EINVAL;
 	return tail - (const char *)attr < 4 ? 0 : -EINVAL;

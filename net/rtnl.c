@@ -175,7 +175,7 @@ rtnl_run(struct rtnl *r, struct nlmsghdr *nlh, rtnl_cb cb, void *arg)
 		}
 		len = (int)n;
 		m = (const struct nlmsghdr *)r->recvbuf;
-		for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+		for (; rtnl_msg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != r->portid)
 				continue;
 			if (m->nlmsg_type == NLMSG_DONE)
@@ -217,4 +217,11 @@ int
 rtnl_query(struct rtnl *r, struct nlmsghdr *nlh, rtnl_cb cb, void *arg)
 {
 	return rtnl_run(r, nlh, cb, arg);
+}
+
+bool
+rtnl_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	    nlh->nlmsg_len <= (unsigned int)len;
 }

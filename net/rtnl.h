@@ -18,6 +18,7 @@
 #ifndef PIAD_NET_RTNL_H
 #define PIAD_NET_RTNL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct nlmsghdr;
@@ -56,5 +57,12 @@ int	rtnl_request(struct rtnl *, struct nlmsghdr *nlh);
  */
 typedef int	(*rtnl_cb)(const struct nlmsghdr *nlh, void *arg);
 int	rtnl_query(struct rtnl *, struct nlmsghdr *nlh, rtnl_cb cb, void *arg);
+
+/*
+ * True if a whole message starts at nlh within len bytes. Use it instead
+ * of mnl_nlmsg_ok(), which takes a length >= 2 GiB as negative and so as
+ * fitting.
+ */
+bool	rtnl_msg_ok(const struct nlmsghdr *nlh, int len);
 
 #endif

@@ -3,7 +3,7 @@
  * Fuzz target for the RTM_NEWLINK/RTM_DELLINK parser (link_parse) that
  * the link monitor and link_get use on kernel messages. The input is read
  * the way the monitor reads a datagram: a run of netlink messages, each
- * bounded by mnl_nlmsg_ok before it is parsed. The seeds are real dumps.
+ * bounded by rtnl_msg_ok before it is parsed. The seeds are real dumps.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "net/link.h"
+#include "net/rtnl.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -32,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	len = (int)size;
-	for (nlh = copy; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh,
+	for (nlh = copy; rtnl_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh,
 	    &len)) {
 		if (link_parse(nlh, &li) == 0) {
 			/* The result must be a usable C string and index. */

@@ -120,6 +120,18 @@ START_TEST(parse_refuses)
 	mnl_attr_put_u32(nlh, IFLA_MASTER, 1);
 	((struct nlattr *)((char *)nlh + nlh->nlmsg_len - 8))->nla_len = 64;
 	ck_assert_int_eq(link_parse(nlh, &out), -EINVAL);
+	/* A name whose last bytes lie past nlmsg_len (in the padding). */
+	nlh = newlink(RTM_NEWLINK, 1, "abcdefg");
+	nlh->nlmsg_len -= 2;
+	ck_assert_int_eq(link_parse(nlh, &out), -EINVAL);
+	/* A message claiming 2 GiB or more does not fit any buffer. */
+	nlh = newlink(RTM_NEWLINK, 1, "lo");
+	ck_assert(rtnl_msg_ok(nlh, (int)nlh->nlmsg_len));
+	ck_assert(!rtnl_msg_ok(nlh, (int)nlh->nlmsg_len - 1));
+	nlh->nlmsg_len = 0x8181005c;
+	ck_assert(!rtnl_msg_ok(nlh, 4096));
+	nlh->nlmsg_len = 8;
+	ck_assert(!rtnl_msg_ok(nlh, 4096));
 	/* A kind longer than we keep. */
 	nlh = newlink(RTM_NEWLINK, 1, "x");
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
