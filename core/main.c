@@ -9,8 +9,9 @@
  * -d logs at debug level, -v at least at info level, whatever log.level
  * says. --teardown removes everything piad created and exits.
  *
- * Until the real backend is wired in, piad runs the fake one (see
- * core/backend_fake.h; PIAD_FAKE steers it).
+ * The backend is chosen by $PIAD_BACKEND: "fake" (the default until the
+ * real one is declared ready; see core/backend_fake.h, PIAD_FAKE steers
+ * it) or "real" (core/real.h: net/, pia/, proxy/).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -26,10 +27,12 @@
 #include "core/control.h"
 #include "core/daemon.h"
 #include "core/log.h"
+#include "core/real.h"
 #include "core/sdnotify.h"
 #include "states/states.h"
 
 #define PIAD_DEFAULT_CONFIG	PIAD_SYSCONFDIR "/piad/config.json"
+#define PIAD_DEFAULT_BACKEND	"fake"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -55,7 +58,7 @@ print_errors(const char *path, const char *err)
 }
 
 static int
-attach_backend(struct piad_ctx *ctx)
+attach_fake(struct piad_ctx *ctx)
 {
 	const char	*spec = getenv("PIAD_FAKE");
 	char		 err[256];
@@ -68,6 +71,29 @@ attach_backend(struct piad_ctx *ctx)
 		fatalx("%s", err);
 	log_info("backend: fake (no network changes are made)");
 	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*attach)(struct piad_ctx *);
+} backends[] = {
+	{ "fake", attach_fake },
+	{ "real", backend_real_attach },
+};
+
+/* ctx->conf must be set: a backend reads its settings at attach. */
+static int
+attach_backend(struct piad_ctx *ctx)
+{
+	const char	*name = getenv("PIAD_BACKEND");
+	size_t		 i;
+
+	if (name == NULL || name[0] == '\0')
+		name = PIAD_DEFAULT_BACKEND;
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(backends[i].name, name) == 0)
+			return backends[i].attach(ctx);
+	fatalx("PIAD_BACKEND=%s: unknown backend (fake, real)", name);
 }
 
 int
