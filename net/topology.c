@@ -196,7 +196,8 @@ topo_action(struct topo_report *rep, const char *fmt, ...)
 	va_end(ap);
 	if (s == NULL)
 		return;
-	log_info("topology: %s", s);
+	/* The caller logs the report; here only for debugging. */
+	log_debug("topology: %s", s);
 	if ((v = reallocarray(rep->actions, rep->nactions + 1,
 	    sizeof(*v))) == NULL) {
 		free(s);
@@ -345,13 +346,18 @@ topo_ns_get(struct topo *t, const char *name)
 	for (i = 0; i < t->nns; i++)
 		if (strcmp(t->ns[i].name, name) == 0)
 			n = &t->ns[i];
-	if (n != NULL) {
-		if (stat(path, &st) == 0 && st.st_dev == n->dev &&
-		    st.st_ino == n->ino)
-			return n;
+	if (n != NULL && stat(path, &st) == 0 && st.st_dev == n->dev &&
+	    st.st_ino == n->ino)
+		return n;
+	fd = netns_open(name);
+	/*
+	 * Drop a stale entry only after opening the new netns: the new fd
+	 * then cannot reuse the old number, so a caller comparing fds sees
+	 * that the netns was recreated.
+	 */
+	if (n != NULL)
 		topo_ns_drop(t, name);
-	}
-	if ((fd = netns_open(name)) < 0) {
+	if (fd < 0) {
 		errno = -fd;
 		return NULL;
 	}

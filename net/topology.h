@@ -59,7 +59,7 @@ struct topo_desired {
 	size_t			 ncontainers;
 };
 
-/* What one reconcile or teardown did. */
+/* What one reconcile or teardown did (not logged at info: log it). */
 struct topo_report {
 	char		**actions;	/* "create veth pv-web-1a2b3c", ... */
 	size_t		  nactions;
@@ -110,8 +110,10 @@ void	topo_veth_name(const char *netns_name, char buf[IFNAMSIZ]);
 
 /*
  * The handle's cached netns fd / rtnl for netns name (NULL: the host
- * netns). Owned by the handle; valid until topo_free or teardown. NULL or
- * -ENOENT if that netns does not exist.
+ * netns). Owned by the handle; valid until topo_free, teardown, or the
+ * netns being recreated (then the next call returns a different fd
+ * number, so comparing with the last one detects it). NULL or -ENOENT if
+ * that netns does not exist.
  */
 struct rtnl	*topo_rtnl(struct topo *, const char *netns);
 int		 topo_nsfd(struct topo *, const char *netns);
