@@ -368,8 +368,8 @@ fake_configure(struct piad_ctx *ctx, const char *spec, char *err,
 	for (item = strtok_r(copy, ",", &save); item != NULL;
 	    item = strtok_r(NULL, ",", &save)) {
 		if ((val = strchr(item, '=')) == NULL) {
-			snprintf(err, errlen, "PIAD_FAKE: %s: expected op=result",
-			    item);
+			snprintf(err, errlen,
+			    "PIAD_FAKE: %s: expected op=result", item);
 			goto out;
 		}
 		*val++ = '\0';
@@ -385,7 +385,8 @@ fake_configure(struct piad_ctx *ctx, const char *spec, char *err,
 			if (strcmp(fake_op_names[op], item) == 0)
 				break;
 		if (op == FAKE_NOPS) {
-			snprintf(err, errlen, "PIAD_FAKE: %s: unknown op", item);
+			snprintf(err, errlen, "PIAD_FAKE: %s: unknown op",
+			    item);
 			goto out;
 		}
 		cause = CAUSE_NONE;

@@ -460,6 +460,7 @@ void
 control_publish(struct control *ctl, json_t *ev)
 {
 	struct control_client	*c, *next;
+	struct evbuffer		*out;
 	char			*s;
 	size_t			 n;
 
@@ -484,10 +485,11 @@ control_publish(struct control *ctl, json_t *ev)
 			c->watching = false;
 			c->closing = true;
 			bufferevent_disable(c->bev, EV_READ);
-			evbuffer_drain(bufferevent_get_output(c->bev),
-			    evbuffer_get_length(bufferevent_get_output(c->bev)));
+			out = bufferevent_get_output(c->bev);
+			evbuffer_drain(out, evbuffer_get_length(out));
 			bufferevent_trigger(c->bev, EV_WRITE,
-			    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+			    BEV_TRIG_IGNORE_WATERMARKS |
+			    BEV_TRIG_DEFER_CALLBACKS);
 			continue;
 		}
 		bufferevent_write(c->bev, s, n);

@@ -15,7 +15,7 @@ control_cmd_reconnect(struct control_client *c, const json_t *req,
 {
 	struct piad_ctx *ctx = c->ctl->ctx;
 
-	fsm_dispatch(ctx, EV_RECONNECT, CAUSE_NONE, "reconnect asked by pid %ld",
-	    (long)c->pid);
+	fsm_dispatch(ctx, EV_RECONNECT, CAUSE_NONE,
+	    "reconnect asked by pid %ld", (long)c->pid);
 	return json_pack("{s:s}", "state", fsm_state_names[ctx->fsm.state]);
 }

@@ -108,7 +108,8 @@ daemon_reload(struct piad_ctx *ctx, char *err, size_t errlen)
 	}
 	if (ctx->ctl != NULL && (old == NULL ||
 	    (diff.changes & CONFIG_CHG_CONTROL_GROUP)) &&
-	    control_set_group(ctx->ctl, new->control_group, err, errlen) == -1) {
+	    control_set_group(ctx->ctl, new->control_group, err,
+	    errlen) == -1) {
 		if (old != NULL)
 			config_diff_free(&diff);
 		config_free(new);
@@ -122,7 +123,8 @@ daemon_reload(struct piad_ctx *ctx, char *err, size_t errlen)
 		ctx->be->config_changed(ctx, old);
 	ctx->status.counters.reloads++;
 	if (old == NULL) {
-		fsm_dispatch(ctx, EV_RELOAD, CAUSE_NONE, "configuration loaded");
+		fsm_dispatch(ctx, EV_RELOAD, CAUSE_NONE,
+		    "configuration loaded");
 	} else {
 		log_info("reload: %s applied%s", ctx->conf_path,
 		    diff.changes == 0 ? " (no changes)" : "");

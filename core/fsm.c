@@ -244,8 +244,7 @@ fsm_add_observer(struct piad_ctx *ctx, fsm_observer_fn fn, void *arg)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ctx->fsm.observer) / sizeof(ctx->fsm.observer[0]);
-	    i++) {
+	for (i = 0; i < FSM_OBSERVERS; i++) {
 		if (ctx->fsm.observer[i] == NULL) {
 			ctx->fsm.observer[i] = fn;
 			ctx->fsm.observer_arg[i] = arg;
@@ -261,8 +260,7 @@ fsm_del_observer(struct piad_ctx *ctx, fsm_observer_fn fn, void *arg)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ctx->fsm.observer) / sizeof(ctx->fsm.observer[0]);
-	    i++) {
+	for (i = 0; i < FSM_OBSERVERS; i++) {
 		if (ctx->fsm.observer[i] == fn &&
 		    ctx->fsm.observer_arg[i] == arg) {
 			ctx->fsm.observer[i] = NULL;
@@ -343,7 +341,7 @@ fsm_change_state(struct piad_ctx *ctx, enum fsm_state to, enum fsm_event ev,
 	if (fsm->hist_len < FSM_HISTORY)
 		fsm->hist_len++;
 
-	for (i = 0; i < sizeof(fsm->observer) / sizeof(fsm->observer[0]); i++)
+	for (i = 0; i < FSM_OBSERVERS; i++)
 		if (fsm->observer[i] != NULL)
 			fsm->observer[i](ctx, h, fsm->observer_arg[i]);
 
@@ -394,8 +392,8 @@ fsm_handle(struct piad_ctx *ctx, const struct fsm_queued *q, bool check_gen)
 		return;
 	}
 	fsm->events[q->ev]++;
-	if (cause == CAUSE_NONE &&
-	    (q->ev == EV_FAIL || q->ev == EV_TIMEOUT || q->ev == EV_TUNNEL_DEAD))
+	if (cause == CAUSE_NONE && (q->ev == EV_FAIL ||
+	    q->ev == EV_TIMEOUT || q->ev == EV_TUNNEL_DEAD))
 		cause = fsm_default_cause(cur);
 
 	want = fsm_table[cur][q->ev];
@@ -517,7 +515,8 @@ fsm_probe_result(struct piad_ctx *ctx, unsigned gen, bool ok, const char *why)
 {
 	const struct state_ops *ops = ctx->fsm.ops[ctx->fsm.state];
 
-	if (gen != fsm_gen(ctx) || ctx->fsm.stopped || ops->probe_result == NULL)
+	if (gen != fsm_gen(ctx) || ctx->fsm.stopped ||
+	    ops->probe_result == NULL)
 		return;
 	ops->probe_result(ctx, ok, why);
 }

@@ -77,6 +77,7 @@ int		 fsm_state_from_name(const char *);
 #define FSM_HISTORY	100
 #define FSM_REASON_MAX	160
 #define FSM_QUEUE	64
+#define FSM_OBSERVERS	4
 
 struct fsm_transition {
 	struct timespec	 when;		/* CLOCK_REALTIME */
@@ -144,8 +145,8 @@ struct fsm {
 	uint64_t		 transitions[FSM_NSTATES][FSM_NSTATES];
 	uint64_t		 events[FSM_NEVENTS];
 
-	fsm_observer_fn		 observer[4];
-	void			*observer_arg[4];
+	fsm_observer_fn		 observer[FSM_OBSERVERS];
+	void			*observer_arg[FSM_OBSERVERS];
 };
 
 /*

@@ -46,7 +46,8 @@ sdnotify_send(const char *msg)
 	if (path[0] == '@') {
 		/* abstract: a leading NUL, and the length is exact */
 		sun.sun_path[0] = '\0';
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+		    plen);
 	} else
 		len = (socklen_t)sizeof(sun);
 	/* never block the loop on a busy or stuck manager */

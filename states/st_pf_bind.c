@@ -59,7 +59,8 @@ pf_bind_handle(struct piad_ctx *ctx, enum fsm_event ev, enum fail_cause cause)
 
 	switch (ev) {
 	case EV_DONE:
-		if (ctx->pf_due || strcmp(ctx->status.pf.status, "binding") == 0)
+		if (ctx->pf_due ||
+		    strcmp(ctx->status.pf.status, "binding") == 0)
 			ctx->status.counters.pf_binds++;
 		ctx->pf_due = false;
 		if (strcmp(ctx->status.pf.status, "disabled") != 0) {

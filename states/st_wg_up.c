@@ -13,7 +13,8 @@ static void
 wg_up_enter(struct piad_ctx *ctx)
 {
 	if (ctx->be->wg_ok(ctx)) {
-		fsm_done(ctx, fsm_gen(ctx), "tunnel configured, handshake fresh");
+		fsm_done(ctx, fsm_gen(ctx),
+		    "tunnel configured, handshake fresh");
 		return;
 	}
 	ctx->be->wg_configure(ctx, fsm_gen(ctx));
