@@ -82,8 +82,10 @@ static int
 attrs_parse_nested(const struct nlattr *nest, mnl_attr_cb_t cb, void *data)
 {
 	const struct nlattr	*attr;
-	const char		*tail = (const char *)mnl_attr_get_payload(nest) +
-				    mnl_attr_get_payload_len(nest);
+	const char		*tail;
+
+	tail = (const char *)mnl_attr_get_payload(nest) +
+	    mnl_attr_get_payload_len(nest);
 
 	mnl_attr_for_each_nested(attr, nest)
 		if (cb(attr, data) != MNL_CB_OK)

@@ -44,7 +44,7 @@ struct link_info {
 	uint8_t		mac[6];		/* IFLA_ADDRESS if 6 bytes long */
 	bool		has_mac;
 	bool		deleted;	/* the message was RTM_DELLINK */
-	unsigned char	family;		/* ifi_family: AF_BRIDGE for port news */
+	unsigned char	family;		/* ifi_family; AF_BRIDGE: port news */
 };
 
 /*

@@ -296,8 +296,8 @@ monitor_read_cb(evutil_socket_t fd, short what, void *arg)
 		if (n == 0)
 			break;
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)m->buf; rtnl_msg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len)) {
+		nlh = (const struct nlmsghdr *)m->buf;
+		for (; rtnl_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			/* Only the kernel may tell us about links. */
 			if (nlh->nlmsg_pid != 0)
 				continue;

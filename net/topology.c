@@ -142,8 +142,8 @@ topo_veth_name(const char *netns_name, char buf[IFNAMSIZ])
 		unsigned char c = (unsigned char)netns_name[i];
 
 		h = (h ^ c) * 16777619u;
-		if (n < 4 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9')))
+		if (n < 4 && ((c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
 			pfx[n++] = (char)c;
 	}
 	pfx[n] = '\0';

@@ -252,7 +252,8 @@ START_TEST(record_json)
 	    "{\"type\":\"link\",\"name\":\"br-vpn\"},"
 	    "{\"type\":\"netns\",\"name\":\"pia-vpn\"},"
 	    "{\"type\":\"link\",\"name\":\"pv-piav-123abc\"},"
-	    "{\"type\":\"addr\",\"name\":\"br0\",\"address\":\"10.100.0.1/24\"},"
+	    "{\"type\":\"addr\",\"name\":\"br0\","
+	    "\"address\":\"10.100.0.1/24\"},"
 	    "{\"type\":\"dir\",\"path\":\"/etc/netns/web\"},"
 	    "{\"type\":\"file\",\"path\":\"/etc/netns/web/resolv.conf\"}]}";
 	struct {
@@ -277,7 +278,8 @@ START_TEST(record_json)
 		{ "{\"version\":1,\"items\":[{\"type\":\"file\","
 		    "\"path\":\"relative\"}]}",
 		    "topology record: items[0]: bad name" },
-		{ "{\"version\":1,\"items\":[{\"type\":\"link\",\"name\":\"a\"},"
+		{ "{\"version\":1,\"items\":["
+		    "{\"type\":\"link\",\"name\":\"a\"},"
 		    "{\"type\":\"addr\",\"name\":\"a\","
 		    "\"address\":\"10.0.0.1/33\"}]}",
 		    "topology record: items[1].address: bad" },
