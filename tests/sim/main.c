@@ -231,7 +231,11 @@ setup_regions(struct sim *s, const char *list)
 			    (char)tolower((unsigned char)item[i]) : 'x';
 	}
 	free(copy);
-	return s->nregions > 0 ? 0 : -1;
+	/* Servers need somewhere to live. */
+	for (i = 0; i < (size_t)s->nregions; i++)
+		if (!s->regions[i].offline)
+			return 0;
+	return -1;
 }
 
 /*
@@ -440,7 +444,7 @@ cmd_up(struct opts *o)
 	snprintf(s->prefix, sizeof(s->prefix), "%s", o->prefix);
 	if (setup_regions(s, o->regions) == -1) {
 		fprintf(stderr, "piasim: bad --regions (id[:pf|:nopf|:offline]"
-		    ",...; at most %d)\n", SIM_MAX_REGIONS);
+		    ",...; at most %d, one not offline)\n", SIM_MAX_REGIONS);
 		rc = 2;
 		goto out;
 	}
