@@ -415,8 +415,10 @@ fsm_handle(struct piad_ctx *ctx, const struct fsm_queued *q, bool check_gen)
 	if (q->ev == EV_FAIL || q->ev == EV_TIMEOUT ||
 	    q->ev == EV_TUNNEL_DEAD || q->ev == EV_PF_FAIL) {
 		ctx->status.counters.failures++;
-		log_warnx("%s: %s failed (%s): %s", fsm_state_names[cur],
-		    fsm_event_names[q->ev], fail_cause_name(cause), q->reason);
+		log_warnx("%s: %s (%s): %s", fsm_state_names[cur],
+		    q->ev == EV_FAIL ? "failed" : q->ev == EV_TIMEOUT ?
+		    "timed out" : q->ev == EV_TUNNEL_DEAD ? "tunnel dead" :
+		    "port binding failed", fail_cause_name(cause), q->reason);
 		ctx_set_error(ctx, "%s: %s", fsm_state_names[cur], q->reason);
 	}
 

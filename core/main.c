@@ -184,7 +184,7 @@ main(int argc, char **argv)
 
 	fsm_start(&ctx);
 	event_base_dispatch(base);
-	log_info("piad: exiting");
+	log_info("exiting");
 
 	sdnotify_stop(&ctx);
 	daemon_signals_free(&ctx);
