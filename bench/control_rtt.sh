@@ -16,7 +16,7 @@ cat >"$d/c.json" <<EOC
   "containers": { "a": { "address": "10.100.0.10",
     "receive_forwarded_port": {} }, "b": { "address": "10.100.0.11" } } }
 EOC
-"$b/piad" -c "$d/c.json" 2>/dev/null &
+PIAD_BACKEND=fake "$b/piad" -c "$d/c.json" 2>/dev/null &
 pid=$!
 for _ in $(seq 100); do [ -S "$d/s" ] && break; sleep 0.05; done
 sleep 0.3

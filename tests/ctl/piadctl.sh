@@ -66,7 +66,7 @@ expect 1 "unknown piadctl command" "$CTL" -s "$sock" frobnicate
 echo "$err" | grep -q "unknown command frobnicate" || fail "usage: $err"
 
 note "start piad"
-"$PIAD" -c "$conf" 2>"$d/piad.log" &
+PIAD_BACKEND=fake "$PIAD" -c "$conf" 2>"$d/piad.log" &
 pid=$!
 for _ in $(seq 100); do
 	"$CTL" -s "$sock" status --json 2>/dev/null | grep -q '"state":"STEADY"' && break
