@@ -208,4 +208,9 @@ assert_eq "$(cat "$D/web")" 198.51.100.2 "web host saw the uplink"
 [ "$(status_q "$P" .leaks.packets)" -gt 0 ] || fail "leak not counted"
 assert_eq "$(status_q "$P" '.leaks.destinations | join(",")')" 192.0.2.80 \
     "leak destination"
+# Any other source from the host's side is a leak too, even to a server.
+ip -n "$P-host" addr add 198.51.100.3/32 dev eth0
+ip netns exec "$P-host" ping -c 1 -W 1 -I 198.51.100.3 "$IP0" >/dev/null
+assert_eq "$(status_q "$P" '.leaks.destinations | sort | join(",")')" \
+    "192.0.2.80,$IP0" "leak from another source"
 exit 0

@@ -246,12 +246,15 @@ sim_nft_server(struct sim *s, struct sim_server *sv)
 }
 
 /*
- * The internet router's table: the leak observer (any packet from the
- * host's uplink address to something that is not a PIA API or server
- * address is counted, and its destination remembered) and the per-region
+ * The internet router's table: the leak observer and the per-region
  * "latency" of meta servers. Without netem, latency is made by dropping
  * the first SYN of each connection, so connect() takes one SYN
  * retransmission (~1 s) longer.
+ *
+ * A leak is any packet from the host's side that is either from the
+ * host's uplink address to something that is no PIA API or server
+ * address, or from any other source at all (a container's packet routed
+ * out without NAT); each is counted once and its destination remembered.
  */
 static int
 nft_inet(struct sim *s)
@@ -286,10 +289,14 @@ nft_inet(struct sim *s)
 	    "  ip daddr @slowmeta tcp dport 443 tcp flags & (syn|ack) == syn"
 	    " add @synseen { ip saddr . tcp sport } drop\n }\n"
 	    " chain c_fwd { type filter hook forward priority filter;\n"
-	    "  ip saddr %s ip daddr != @allowed"
+	    "  iifname \"h0\" ip saddr != %s"
+	    " add @leakdst { ip daddr } counter name leaks accept\n"
+	    "  iifname \"h0\" ip daddr != @allowed"
 	    " add @leakdst { ip daddr } counter name leaks\n }\n"
 	    " chain c_in { type filter hook input priority filter;\n"
-	    "  ip saddr %s ip daddr != @allowed"
+	    "  iifname \"h0\" ip saddr != %s"
+	    " add @leakdst { ip daddr } counter name leaks accept\n"
+	    "  iifname \"h0\" ip daddr != @allowed"
 	    " add @leakdst { ip daddr } counter name leaks\n }\n"
 	    "}\n", SIM_UPLINK_HOST, SIM_UPLINK_HOST);
 	if (off >= sizeof(rules))
