@@ -43,6 +43,8 @@ struct piad_ctx {
 	 */
 	int			(*reload)(struct piad_ctx *, char *err,
 				    size_t errlen);
+	/* `down` glue (core/daemon.c): remove everything, then exit. */
+	void			(*down)(struct piad_ctx *, const char *why);
 
 	/* STEADY's monitors and the cycles that outlive a state. */
 	struct event		*probe_ev;	/* armed while STEADY */

@@ -168,6 +168,19 @@ daemon_shutdown(struct piad_ctx *ctx, const char *why)
 	event_base_loopexit(ctx->base, NULL);
 }
 
+void
+daemon_down(struct piad_ctx *ctx, const char *why)
+{
+	struct timeval tv = { 0, 200000 };
+
+	sdnotify_send("STOPPING=1");
+	fsm_dispatch(ctx, EV_SHUTDOWN, CAUSE_NONE, "%s", why);
+	log_info("down: removing everything piad created (%s)", why);
+	if (ctx->be != NULL && ctx->be->teardown != NULL)
+		ctx->be->teardown(ctx, true);
+	event_base_loopexit(ctx->base, &tv);
+}
+
 static void
 daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -203,6 +216,7 @@ daemon_signals(struct piad_ctx *ctx)
 			return -1;
 	}
 	ctx->reload = daemon_reload;
+	ctx->down = daemon_down;
 	return 0;
 }
 

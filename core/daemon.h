@@ -30,5 +30,10 @@ int	daemon_signals(struct piad_ctx *);
 void	daemon_signals_free(struct piad_ctx *);
 /* Orderly exit: stop the FSM, fail-closed teardown, leave the loop. */
 void	daemon_shutdown(struct piad_ctx *, const char *why);
+/*
+ * `piadctl down`: stop the FSM, remove everything piad created, leave
+ * the loop shortly after (so the reply still goes out).
+ */
+void	daemon_down(struct piad_ctx *, const char *why);
 
 #endif

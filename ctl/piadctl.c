@@ -3,7 +3,7 @@
  * piadctl: talk to piad over its control socket.
  *
  *	piadctl [-s SOCKET] status|watch|history|reconnect|renew|reload|
- *	    metrics|port [--json]
+ *	    metrics|port|down [--json]
  *
  * A short human view by default, the daemon's JSON as is with --json.
  * Exit status: 0 ok, 1 the daemon said no (or there is nothing to show,
@@ -35,7 +35,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: piadctl [-s SOCKET] status|watch|history|"
-	    "reconnect|renew|reload|metrics|port [--json]\n");
+	    "reconnect|renew|reload|metrics|port|down [--json]\n");
 	exit(EXIT_NO);
 }
 
@@ -386,6 +386,8 @@ main(int argc, char **argv)
 		printf("reloaded (state %s)\n", jstr(result, "state", "?"));
 	} else if (strcmp(cmd_name, "watch") == 0) {
 		printf("watching (state %s)\n", jstr(result, "state", "?"));
+	} else if (strcmp(cmd_name, "down") == 0) {
+		printf("down: piad removes what it created and exits\n");
 	} else {
 		printf("%s asked (state %s)\n", cmd_name,
 		    jstr(result, "state", "?"));

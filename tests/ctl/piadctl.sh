@@ -168,9 +168,6 @@ expect 0 "status after reload" "$CTL" -s "$sock" status
 echo "$out" | grep -Eq '^             jellyfin      10\.100\.0\.12 +managed  ok$' ||
 	fail "new container missing: $out"
 
-note "daemon says no: exit 1"
-expect 1 "down" "$CTL" -s "$sock" down
-[ "$err" = "piadctl: down: unsupported" ] || fail "down: $err"
 
 note "metrics"
 expect 0 "metrics" "$CTL" -s "$sock" metrics
@@ -186,4 +183,17 @@ pid=
 grep -q "STEADY -> stopped (SIGTERM)" "$d/piad.log" || fail "no stop line"
 [ ! -e "$sock" ] || fail "control socket left behind"
 expect 2 "status after exit" "$CTL" -s "$sock" status
+
+note "down: remove everything and exit"
+PIAD_BACKEND=fake "$PIAD" -c "$conf" 2>"$d/piad2.log" &
+pid=$!
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+expect 0 "down" "$CTL" -s "$sock" down
+[ "$out" = "down: piad removes what it created and exits" ] || fail "down: $out"
+wait "$pid"; rc=$?
+pid=
+[ "$rc" = 0 ] || fail "piad exited $rc after down"
+grep -Eq "down: removing everything piad created \(down asked by pid [0-9]+\)" \
+	"$d/piad2.log" || fail "no down line: $(cat "$d/piad2.log")"
+[ ! -e "$sock" ] || fail "control socket left behind after down"
 echo "PASS"

@@ -388,6 +388,7 @@ START_TEST(test_error_words)
 	assert_error(read_json(fd), "bad-json");
 	send_str(fd, "{\"v\":1,\"cmd\":\"selfdestruct\"}\n");
 	assert_error(read_json(fd), "unknown-command");
+	/* no down glue here: unsupported */
 	send_str(fd, "{\"v\":1,\"cmd\":\"down\"}\n");
 	assert_error(read_json(fd), "unsupported");
 	/* two requests in one write, CRLF tolerated */
@@ -704,6 +705,24 @@ START_TEST(test_renew_and_reconnect)
 }
 END_TEST
 
+START_TEST(test_down)
+{
+	struct timeval	 tv = { 1, 0 };
+	json_t		*r;
+
+	ctx.down = daemon_down;
+	r = roundtrip("{\"v\":1,\"cmd\":\"down\"}\n");
+	ck_assert(json_is_true(json_object_get(result_of(r), "down")));
+	json_decref(r);
+	ck_assert(ctx.fsm.stopped);
+	ck_assert(backend_fake(&ctx)->torn_down_all);
+	/* the loop ends by itself, well before this safety net */
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	ck_assert(event_base_got_exit(base));
+}
+END_TEST
+
 START_TEST(test_socket_in_use)
 {
 	char	 err[256] = "";
@@ -742,6 +761,7 @@ main(void)
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_renew_and_reconnect);
 	tcase_add_test(tc, test_socket_in_use);
+	tcase_add_test(tc, test_down);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
