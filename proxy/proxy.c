@@ -24,7 +24,9 @@
 #include "core/log.h"
 #include "proxy/proxy_int.h"
 
-#define PROXY_BACKLOG		128
+/* Clients open many tunnels at once (a burst of SYNs beyond the backlog
+ * costs each a 1 s retransmit); the kernel caps it at somaxconn anyway. */
+#define PROXY_BACKLOG		1024
 #define PROXY_ACCEPT_RETRY_MS	1000
 
 void
@@ -176,8 +178,9 @@ proxy_listen_fd(struct proxy *px, int fd)
 	}
 	if (evutil_make_socket_nonblocking(fd) == -1)
 		return -1;
+	/* Backlog 0: the socket listens already (-1 would re-listen at 128). */
 	px->lis = evconnlistener_new(px->base, accept_cb, px,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (px->lis == NULL)
 		return -1;
 	evconnlistener_set_error_cb(px->lis, accept_error_cb);

@@ -36,6 +36,9 @@
 #include "proxy/proxy_int.h"
 
 #define TUNNEL_LINGER_MS	2000
+/* libevent moves at most 16 KiB per read/write call by default; bulk
+ * transfers want fewer, larger system calls. */
+#define TUNNEL_IO_CHUNK		(128 * 1024)
 /* Connections not yet holding a tunnel slot (heads, refusals) beyond
  * max_tunnels are closed at once: a flood cannot exhaust descriptors. */
 #define TUNNEL_PENDING_SLACK	16
@@ -357,6 +360,10 @@ tunnel_open(struct tunnel *t)
 	    splice_event_cb, t);
 	bufferevent_setcb(t->up, splice_read_cb, splice_write_cb,
 	    splice_event_cb, t);
+	bufferevent_set_max_single_read(t->cli, TUNNEL_IO_CHUNK);
+	bufferevent_set_max_single_write(t->cli, TUNNEL_IO_CHUNK);
+	bufferevent_set_max_single_read(t->up, TUNNEL_IO_CHUNK);
+	bufferevent_set_max_single_write(t->up, TUNNEL_IO_CHUNK);
 	/* Bytes the client sent right behind its head go upstream first. */
 	splice_move(t, t->cli);
 	now(&t->last_io);
