@@ -400,8 +400,16 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* TLS handshake done: nothing to do until the request arrives. */
 	if (what & BEV_EVENT_CONNECTED)
 		return;
-	/* EOF, error or idle timeout: the client is gone or stuck. */
-	(void)bev;
+	/*
+	 * A client that half-closes after its request still gets the reply
+	 * (now or after a latency delay); a parked (hung) one is let go.
+	 */
+	if ((what & BEV_EVENT_EOF) && (c->state == C_WRITE ||
+	    (c->state == C_WAIT && c->timer != NULL))) {
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	/* Error, idle timeout, or EOF before a whole request: gone. */
 	conn_free(c);
 }
 
