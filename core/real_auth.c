@@ -239,8 +239,8 @@ choose_server_in(struct real *r, const struct pia_region *reg)
 {
 	r->server = pia_select_server(r->select, reg);
 	if (r->server == NULL) {
-		auth_fail(r, CAUSE_SERVER, "region %s: no WireGuard server "
-		    "left to try (all failed lately)", reg->id);
+		auth_fail(r, CAUSE_SERVERLIST, "region %s: no WireGuard "
+		    "server in the list", reg->id);
 		return;
 	}
 	snprintf(r->server_region, sizeof(r->server_region), "%s", reg->id);
