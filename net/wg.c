@@ -169,14 +169,23 @@ wg_link_destroy(struct wg_link *wl)
 	int rc;
 
 	if (ops == NULL) {
-		/* Not chosen yet: remove whichever exists. */
-		if (wg_uapi_alive(wl->ifname))
+		/* Not chosen yet (teardown after a restart): what exists? */
+		if (wl->kind == WG_BACKEND_KERNEL)
+			ops = &wg_backend_kernel;
+		else if (wl->kind == WG_BACKEND_USERSPACE ||
+		    wg_uapi_alive(wl->ifname))
 			ops = &wg_backend_userspace;
 		else
 			ops = &wg_backend_kernel;
 	}
 	rc = ops->destroy(wl);
 	ops->close(wl);
+	if (rc == -EEXIST && wl->ops == NULL && wl->kind == WG_BACKEND_AUTO &&
+	    ops == &wg_backend_kernel) {
+		/* A TUN device whose program no longer answers. */
+		ops = &wg_backend_userspace;
+		rc = ops->destroy(wl);
+	}
 	wl->ops = NULL;
 	return rc;
 }

@@ -144,7 +144,8 @@ pid=$(echo "$out" | sed -n 's/.*started .*(pid \([0-9]*\)).*/\1/p')
 note "failing and mute programs reported and stopped"
 
 # destroy stops it and removes the device and socket.
-in_ns $hA "$WGT" -b userspace -N $vA $wA destroy || fail "destroy"
+# Without -b: a teardown after a restart, before any ensure(), finds it.
+in_ns $hA "$WGT" -N $vA $wA destroy || fail "destroy"
 wait_for 20 test ! -e /var/run/wireguard/$wA.sock ||
     fail "socket still there after destroy"
 ip -n $vA link show $wA >/dev/null 2>&1 && fail "$wA still exists"
