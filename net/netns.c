@@ -34,6 +34,7 @@
 
 static int	netns_path(const char *, char *, size_t);
 static int	netns_prepare_rundir(void);
+static void	netns_check_propagation(void);
 static void	*netns_create_thread(void *);
 static int	netns_is_mounted(const char *);
 static int	netns_socket_fn(void *);
@@ -79,11 +80,43 @@ netns_path(const char *name, char *buf, size_t len)
  * it is not a mount point yet, making it shared fails with EINVAL, so bind
  * it onto itself first.
  */
+/*
+ * Under `ip netns exec` a process gets a mount namespace whose mounts are
+ * slaves of the real ones: a bind mount made there never reaches anyone
+ * else, so our netns would be invisible to `ip netns`, systemd and the
+ * user, and would vanish with piad. Say so once, loudly.
+ */
+static void
+netns_check_propagation(void)
+{
+	static int	 checked;
+	FILE		*f;
+	char		 line[1024], mnt[256];
+
+	if (checked++)
+		return;
+	if ((f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
+		    strcmp(mnt, NETNS_RUN_DIR) != 0)
+			continue;
+		if (strstr(line, " master:") != NULL)
+			log_warnx("netns: %s is a slave mount here (started "
+			    "by `ip netns exec`?): namespaces piad creates "
+			    "are invisible to other processes and vanish "
+			    "with it; enter only the network namespace "
+			    "(nsenter --net=...)", NETNS_RUN_DIR);
+	}
+	fclose(f);
+}
+
 static int
 netns_prepare_rundir(void)
 {
 	if (mkdir(NETNS_RUN_DIR, 0755) == -1 && errno != EEXIST)
 		return -errno;
+	netns_check_propagation();
 	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
 		return 0;
 	if (errno != EINVAL)

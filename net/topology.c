@@ -903,13 +903,15 @@ topo_undo(struct topo *t, const struct topo_item *it,
 			topo_action(rep, "remove address %s/%d from %s", ab,
 			    it->prefixlen, it->name);
 		break;
-	case TOPO_ITEM_NETNS:
+	case TOPO_ITEM_NETNS: {
+		bool existed = netns_exists(it->name);
+
 		topo_ns_drop(t, it->name);
-		if (!netns_exists(it->name))
-			return 0;
-		if ((rc = netns_delete(it->name)) == 0)
+		/* Also removes an empty mount point left by a crash. */
+		if ((rc = netns_delete(it->name)) == 0 && existed)
 			topo_action(rep, "delete netns %s", it->name);
 		break;
+	}
 	case TOPO_ITEM_FILE:
 		if (unlink(it->name) == -1)
 			return errno == ENOENT ? 0 : -errno;
