@@ -220,7 +220,11 @@ metrics_render(struct piad_ctx *ctx)
 	return text;
 }
 
-/* The engine's own families. */
+/*
+ * The engine's own families. What the backend knows (tunnel bytes,
+ * handshake age, the port, proxy and firewall counters) the backend
+ * registers itself (core/real_metrics.c).
+ */
 
 static void
 m_state(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
@@ -263,29 +267,6 @@ m_failures(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 }
 
 static void
-m_pf_port(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
-{
-	metrics_sample(out, ctx->status.pf.port, NULL);
-}
-
-static void
-m_bytes(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
-{
-	metrics_sample(out, (double)ctx->status.tunnel.rx_bytes,
-	    "direction", "rx", NULL);
-	metrics_sample(out, (double)ctx->status.tunnel.tx_bytes,
-	    "direction", "tx", NULL);
-}
-
-static void
-m_handshake(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
-{
-	int64_t t = ctx->status.tunnel.last_handshake;
-
-	metrics_sample(out, t > 0 ? (double)(status_now() - t) : NAN, NULL);
-}
-
-static void
 m_counter(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 {
 	const uint64_t *v = (const uint64_t *)((const char *)&ctx->status +
@@ -314,19 +295,6 @@ metrics_core(struct piad_ctx *ctx)
 		{ "piad_failures_total", "counter",
 		    "Failures by cause (each one backed off).", m_failures,
 		    NULL },
-		{ "piad_port_forward_port", "gauge",
-		    "The forwarded port, 0 when none.", m_pf_port, NULL },
-		{ "piad_tunnel_bytes_total", "counter",
-		    "Bytes through the tunnel.", m_bytes, NULL },
-		{ "piad_handshake_age_seconds", "gauge",
-		    "Seconds since the last WireGuard handshake.", m_handshake,
-		    NULL },
-		{ "piad_reconnects_total", "counter",
-		    "Server changes asked for or forced.", m_counter,
-		    COUNTER_ARG(reconnects) },
-		{ "piad_port_binds_total", "counter",
-		    "Successful bindPort calls.", m_counter,
-		    COUNTER_ARG(pf_binds) },
 		{ "piad_port_bind_failures_total", "counter",
 		    "Failed port forwarding attempts.", m_counter,
 		    COUNTER_ARG(pf_failures) },
