@@ -146,6 +146,17 @@ assert_eq "$(status_q "$P" '.faults["login-failed"].hits')" 1 \
 "$PIASIM" fault --prefix "$P" clear
 r=$(tok --data-urlencode "username=$U" --data-urlencode "password=$PW")
 assert_eq "$(code_of "$r")" 200 "token after clear"
+"$PIASIM" fault --prefix "$P" login-failed "$CN1"
+r=$(add_key "$P" "$D" "$CN0" "$IP0" "$TOKEN" "$K2")
+assert_eq "$(body_of "$r" | jq -r .status)" OK "login-failed CN1 spares CN0"
+r=$(add_key "$P" "$D" "$CN1" "$IP1" "$TOKEN" "$K2")
+assert_eq "$(body_of "$r" | jq -r .message)" "Login failed!" \
+    "login-failed CN1"
+assert_eq "$(status_q "$P" '.faults["login-failed"].servers | join(",")')" \
+    "$CN1" "login-failed servers in status"
+"$PIASIM" fault --prefix "$P" login-failed nosuchcn 2>/dev/null &&
+    fail "login-failed accepted an unknown cn"
+"$PIASIM" fault --prefix "$P" clear
 
 note "faults: http-5xx, latency, hang, bad-list-signature"
 "$PIASIM" fault --prefix "$P" http-5xx serverlist 503

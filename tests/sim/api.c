@@ -251,8 +251,8 @@ api_addkey(struct conn *c)
 		return;
 	}
 	if (simform_param(c->query, "pt", token, sizeof(token)) == -1 ||
-	    !token_valid(s, token) || s->faults.on[F_LOGIN_FAILED]) {
-		if (s->faults.on[F_LOGIN_FAILED])
+	    !token_valid(s, token) || sim_fault_on(s, sv, F_LOGIN_FAILED)) {
+		if (sim_fault_on(s, sv, F_LOGIN_FAILED))
 			s->faults.hits[F_LOGIN_FAILED]++;
 		reply_error(c, 200, "Login failed!");
 		return;
@@ -397,7 +397,7 @@ api_getsignature(struct conn *c)
 		api_reply_text(c, 404, "Not Found\n");
 		return;
 	}
-	if (s->faults.on[F_UNAUTHORIZED]) {
+	if (sim_fault_on(s, c->sv, F_UNAUTHORIZED)) {
 		s->faults.hits[F_UNAUTHORIZED]++;
 		api_reply_text(c, 401, "Unauthorized client\n");
 		return;
@@ -410,12 +410,12 @@ api_getsignature(struct conn *c)
 	do {
 		if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
 			r = (uint32_t)random();
-		if (s->faults.on[F_LOW_PORT])
+		if (sim_fault_on(s, c->sv, F_LOW_PORT))
 			port = (uint16_t)(1 + r % 1023);
 		else
 			port = (uint16_t)(10000 + r % 50000);
 	} while (binding_find(c->sv, port) != NULL);
-	if (s->faults.on[F_LOW_PORT])
+	if (sim_fault_on(s, c->sv, F_LOW_PORT))
 		s->faults.hits[F_LOW_PORT]++;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fmt_time(ts.tv_sec + s->clock_offset + s->pf_lifetime, ts.tv_nsec,
@@ -482,9 +482,9 @@ api_bindport(struct conn *c)
 		return;
 	}
 	b = binding_find(sv, (uint16_t)port);
-	if (s->faults.on[F_BUSY] || (b != NULL && strcmp(b->token,
+	if (sim_fault_on(s, sv, F_BUSY) || (b != NULL && strcmp(b->token,
 	    token) != 0)) {
-		if (s->faults.on[F_BUSY])
+		if (sim_fault_on(s, sv, F_BUSY))
 			s->faults.hits[F_BUSY]++;
 		snprintf(msg, sizeof(msg),
 		    "Port %d is busy. Please use another server", (int)port);

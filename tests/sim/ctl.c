@@ -49,6 +49,17 @@ const char *const sim_fault_names[F__MAX] = {
 static unsigned long	fault_set[F__MAX];
 
 static int	endpoints(const char *, unsigned *);
+
+bool
+sim_fault_on(const struct sim *s, const struct sim_server *sv,
+    enum sim_fault k)
+{
+	if (!s->faults.on[k])
+		return false;
+	return s->faults.servers[k] == 0 ||
+	    (sv != NULL && (s->faults.servers[k] & (1u << sv->idx)));
+}
+
 static struct sim_server *server_by_cn(struct sim *, const char *);
 static const char *fault_apply(struct sim *, const char *, json_t *);
 static void	fault_clear(struct sim *);
@@ -89,6 +100,7 @@ fault_clear(struct sim *s)
 	int i;
 
 	memset(s->faults.on, 0, sizeof(s->faults.on));
+	memset(s->faults.servers, 0, sizeof(s->faults.servers));
 	s->faults.http5xx_eps = s->faults.latency_eps = 0;
 	s->faults.hang_eps = 0;
 	s->clock_offset = 0;
@@ -189,6 +201,22 @@ fault_apply(struct sim *s, const char *name, json_t *args)
 		if (a[0] != NULL && server_by_cn(s, a[0]) == NULL)
 			return "unknown server";
 		break;
+	case F_LOGIN_FAILED:
+	case F_UNAUTHORIZED:
+	case F_BUSY:
+	case F_LOW_PORT:
+		/* Optional CN: only that server (several: repeat the knob). */
+		if (a[0] != NULL) {
+			struct sim_server *sv = server_by_cn(s, a[0]);
+
+			if (sv == NULL)
+				return "unknown server";
+			if (!f->on[k])
+				f->servers[k] = 0;
+			f->servers[k] |= 1u << sv->idx;
+		} else
+			f->servers[k] = 0;
+		break;
 	case F_EXPIRE:
 		/* Past every payload handed out so far. */
 		s->clock_offset += s->pf_lifetime + 86400;
@@ -258,6 +286,15 @@ ctl_status(struct sim *s)
 		} else if (i == F_HANG)
 			json_object_set_new(fj, "endpoints",
 			    ep_array(s->faults.hang_eps));
+		if (s->faults.servers[i] != 0) {
+			json_t *cns = json_array();
+
+			for (j = 0; j < s->nservers; j++)
+				if (s->faults.servers[i] & (1u << j))
+					json_array_append_new(cns,
+					    json_string(s->servers[j].cn));
+			json_object_set_new(fj, "servers", cns);
+		}
 		json_object_set_new(faults, sim_fault_names[i], fj);
 	}
 	regions = json_array();

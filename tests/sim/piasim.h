@@ -146,6 +146,7 @@ struct sim_faults {
 	unsigned	 latency_eps;
 	int		 latency_ms;
 	unsigned	 hang_eps;
+	unsigned	 servers[F__MAX];	/* bit per server; 0: all */
 };
 
 struct sim {
@@ -222,6 +223,10 @@ char	*sim_list_body(struct sim *, size_t *len);
 
 /* serve.c: the daemon. Forks; returns in the parent once it listens. */
 int	sim_serve_start(struct sim *);
+
+/* Is knob k on for server sv (NULL: a host that is no server)? */
+bool	sim_fault_on(const struct sim *, const struct sim_server *,
+	    enum sim_fault);
 
 /* The sim clock (wall clock plus the "expire" offset). */
 time_t	sim_now(const struct sim *);
