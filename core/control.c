@@ -516,9 +516,10 @@ control_observer(struct piad_ctx *ctx, const struct fsm_transition *t,
 	}
 	if (ctx->status.pf.port != ctl->published_port) {
 		ctl->published_port = ctx->status.pf.port;
-		ev = json_pack("{s:i, s:s, s:i, s:s, s:I}", "v",
+		ev = json_pack("{s:i, s:s, s:i, s:o, s:I}", "v",
 		    CONTROL_VERSION, "event", "port", "port",
-		    (int)ctx->status.pf.port, "target", ctx->status.pf.target,
+		    (int)ctx->status.pf.port, "target",
+		    control_text(ctx->status.pf.target),
 		    "time", (json_int_t)status_now());
 		control_publish(ctl, ev);
 		json_decref(ev);
@@ -534,9 +535,9 @@ control_log_hook(enum log_level level, const char *msg, void *arg)
 	if (ctl->in_log_hook)
 		return;
 	ctl->in_log_hook = true;
-	ev = json_pack("{s:i, s:s, s:s, s:s, s:I}", "v", CONTROL_VERSION,
-	    "event", "error", "level", log_level_name(level), "message", msg,
-	    "time", (json_int_t)status_now());
+	ev = json_pack("{s:i, s:s, s:s, s:o, s:I}", "v", CONTROL_VERSION,
+	    "event", "error", "level", log_level_name(level),
+	    "message", control_text(msg), "time", (json_int_t)status_now());
 	control_publish(ctl, ev);
 	json_decref(ev);
 	ctl->in_log_hook = false;

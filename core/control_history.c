@@ -15,13 +15,13 @@ control_transition_json(const void *p)
 {
 	const struct fsm_transition *t = p;
 
-	return json_pack("{s:I, s:i, s:s, s:s, s:s, s:s}",
+	return json_pack("{s:I, s:i, s:s, s:s, s:s, s:o}",
 	    "time", (json_int_t)t->when.tv_sec,
 	    "ms", (int)(t->when.tv_nsec / 1000000),
 	    "from", fsm_state_names[t->from],
 	    "to", fsm_state_names[t->to],
 	    "event", fsm_event_names[t->ev],
-	    "reason", t->reason);
+	    "reason", control_text(t->reason));
 }
 
 json_t *

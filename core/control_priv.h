@@ -74,6 +74,14 @@ json_t	*control_cmd_metrics(struct control_client *, const json_t *,
 json_t	*control_cmd_down(struct control_client *, const json_t *,
 	    char *, size_t);
 
+/*
+ * A JSON string for text that may come from outside (a server's error in
+ * a reason, a hook's output): bytes that are not valid UTF-8 become '?'
+ * rather than making the whole reply fail. Never NULL but when out of
+ * memory.
+ */
+json_t	*control_text(const char *s);
+
 /* JSON for one history entry / the status (shared by status and watch). */
 json_t	*control_transition_json(const void *fsm_transition);
 json_t	*control_status_json(struct piad_ctx *);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "core/control.h"
+#include "core/control_priv.h"
 
 const char *
 control_parse_request(const char *buf, size_t len, json_t **reqp,
@@ -46,6 +47,24 @@ control_parse_request(const char *buf, size_t len, json_t **reqp,
 	*reqp = req;
 	*cmdp = json_string_value(cmd);
 	return NULL;
+}
+
+json_t *
+control_text(const char *s)
+{
+	json_t	*j;
+	char	*copy, *p;
+
+	if ((j = json_string(s)) != NULL)
+		return j;
+	if ((copy = strdup(s)) == NULL)
+		return NULL;
+	for (p = copy; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
 }
 
 static char *

@@ -15,7 +15,7 @@
 static json_t *
 str_or_null(const char *s)
 {
-	return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+	return s != NULL && s[0] != '\0' ? control_text(s) : json_null();
 }
 
 static json_t *
@@ -94,9 +94,9 @@ control_status_json(struct piad_ctx *ctx)
 	if ((containers = json_array()) == NULL)
 		return NULL;
 	for (i = 0; i < st->ncontainers; i++) {
-		c = json_pack("{s:s, s:s, s:o, s:b, s:b}",
-		    "name", st->containers[i].name,
-		    "address", st->containers[i].address,
+		c = json_pack("{s:o, s:o, s:o, s:b, s:b}",
+		    "name", control_text(st->containers[i].name),
+		    "address", control_text(st->containers[i].address),
 		    "netns", str_or_null(st->containers[i].netns),
 		    "managed", st->containers[i].managed,
 		    "ok", st->containers[i].ok);

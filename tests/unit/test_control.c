@@ -292,6 +292,25 @@ START_TEST(test_status)
 }
 END_TEST
 
+/* Text from outside that is not UTF-8 must not break replies. */
+START_TEST(test_not_utf8)
+{
+	json_t *r;
+
+	fsm_dispatch(&ctx, EV_RECONNECT, CAUSE_NONE, "server said \xff\xfe");
+	snprintf(ctx.status.last_error, sizeof(ctx.status.last_error),
+	    "bad \xc3");
+	r = roundtrip("{\"v\":1,\"cmd\":\"history\"}\n");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    result_of(r), 5), "reason")), "server said ??");
+	json_decref(r);
+	r = roundtrip("{\"v\":1,\"cmd\":\"status\"}\n");
+	ck_assert_str_eq(json_string_value(json_object_get(result_of(r),
+	    "last_error")), "bad ?");
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(test_history)
 {
 	json_t *r = roundtrip("{\"v\":1,\"cmd\":\"history\"}\n"), *res, *t;
@@ -750,6 +769,7 @@ main(void)
 	tcase_add_test(tc, test_socket_mode);
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_history);
+	tcase_add_test(tc, test_not_utf8);
 	tcase_add_test(tc, test_watch);
 	tcase_add_test(tc, test_error_words);
 	tcase_add_test(tc, test_too_large);
