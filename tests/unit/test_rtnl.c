@@ -8,6 +8,8 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +203,51 @@ START_TEST(sysctl_keys)
 }
 END_TEST
 
+/*
+ * As root only (else it passes without checking): creating a netns never
+ * moves the caller, a second create is a no-op, an empty mount point left
+ * by a crash is reused, and delete removes it all.
+ */
+START_TEST(netns_lifecycle)
+{
+	char	name[64], path[128];
+	int	before, after, fd;
+
+	if (geteuid() != 0)
+		return;
+	snprintf(name, sizeof(name), "piad-unit-%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
+	ck_assert_int_ge(before = open("/proc/thread-self/ns/net",
+	    O_RDONLY | O_CLOEXEC), 0);
+	ck_assert_int_eq(netns_create(name), 0);
+	ck_assert_int_ge(after = open("/proc/thread-self/ns/net",
+	    O_RDONLY | O_CLOEXEC), 0);
+	ck_assert_int_eq(netns_same(before, after), 1);
+	ck_assert_int_eq(netns_same(netns_self(), after), 1);
+	ck_assert(netns_exists(name));
+	ck_assert_int_eq(netns_create(name), 0);
+	ck_assert_int_ge(fd = netns_open(name), 0);
+	ck_assert_int_eq(netns_same(fd, after), 0);
+	close(fd);
+	ck_assert_int_eq(netns_delete(name), 0);
+	ck_assert(!netns_exists(name));
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(netns_delete(name), 0);
+
+	/* An empty file where the mount point should be. */
+	ck_assert_int_ge(fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0),
+	    0);
+	close(fd);
+	ck_assert(!netns_exists(name));
+	ck_assert_int_eq(netns_open(name), -ENOENT);
+	ck_assert_int_eq(netns_create(name), 0);
+	ck_assert(netns_exists(name));
+	ck_assert_int_eq(netns_delete(name), 0);
+	close(before);
+	close(after);
+}
+END_TEST
+
 static int
 count_links(const struct link_info *li, void *arg)
 {
@@ -376,6 +423,7 @@ main(void)
 	tcase_add_test(tc, names_refused);
 	tcase_add_test(tc, sysctl_keys);
 	tcase_add_test(tc, rtnl_readonly);
+	tcase_add_test(tc, netns_lifecycle);
 	tcase_add_test(tc, record_json);
 	tcase_add_test(tc, reconcile_refuses);
 	suite_add_tcase(s, tc);
