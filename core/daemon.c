@@ -40,9 +40,20 @@ daemon_apply_config(struct piad_ctx *ctx, const struct piad_config *conf)
 	    sizeof(ctx->status.tunnel.interface), "%s", conf->vpn.interface);
 	snprintf(ctx->status.server.region, sizeof(ctx->status.server.region),
 	    "%s", conf->region);
-	if (conf->timers.probe_interval > 0)
+	if (conf->timers.probe_interval > 0 &&
+	    ctx->probe_interval_ms != conf->timers.probe_interval * 1000) {
 		ctx->probe_interval_ms =
 		    (unsigned)(conf->timers.probe_interval * 1000);
+		/* a running probe timer takes the new period now */
+		if (ctx->probe_ev != NULL &&
+		    event_pending(ctx->probe_ev, EVFLAG_TIMEOUT, NULL)) {
+			struct timeval tv;
+
+			tv.tv_sec = ctx->probe_interval_ms / 1000;
+			tv.tv_usec = (ctx->probe_interval_ms % 1000) * 1000;
+			event_add(ctx->probe_ev, &tv);
+		}
+	}
 	if (conf->timers.port_refresh > 0)
 		ctx->pf_refresh_ms = conf->timers.port_refresh * 1000;
 	if (conf->timers.renew > 0)

@@ -653,7 +653,9 @@ START_TEST(test_reload)
 
 	/* a good file with one more container is taken */
 	write_file(confpath, "{ \"credentials_file\": \"credentials\", "
-	    "\"region\": \"swiss\", \"containers\": {\n"
+	    "\"region\": \"swiss\", "
+	    "\"timers\": { \"probe_interval\": \"5s\" }, "
+	    "\"containers\": {\n"
 	    "\"transmission\": { \"address\": \"10.100.0.10\",\n"
 	    "  \"receive_forwarded_port\": { \"port\": 51413 } },\n"
 	    "\"servarr\": { \"address\": \"10.100.0.11\" },\n"
@@ -667,6 +669,9 @@ START_TEST(test_reload)
 	ck_assert_int_eq(ctx.fsm.state, ST_STEADY);
 	/* it went through BOOTSTRAP for the new container */
 	ck_assert_int_eq(fsm_history_at(&ctx, 5)->to, ST_BOOTSTRAP);
+	/* the new probe period runs at once */
+	ck_assert_uint_eq(ctx.probe_interval_ms, 5000);
+	ck_assert(event_pending(ctx.probe_ev, EVFLAG_TIMEOUT, NULL));
 }
 END_TEST
 
