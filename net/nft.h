@@ -30,7 +30,7 @@
 /* Counter names (metrics labels). */
 #define FW_CTR_FWD_DROP	"fwd_drop"	/* forward: dropped */
 #define FW_CTR_IN_DROP	"in_drop"	/* host input from the bridge */
-#define FW_CTR_OUT_DROP	"out_drop"	/* VPN output not to bridge/lo/wg */
+#define FW_CTR_OUT_DROP	"out_drop"	/* VPN output elsewhere */
 #define FW_CTR_IP6_DROP	"ip6_drop"	/* VPN: any IPv6 */
 
 struct fw_prefix {
@@ -64,7 +64,7 @@ struct fw_dnat {
 
 /* VPN netns table. */
 struct fw_vpn_params {
-	char			lan_ifname[IF_NAMESIZE];  /* bridge side, eth0 */
+	char			lan_ifname[IF_NAMESIZE]; /* eth0 */
 	char			wg_ifname[IF_NAMESIZE];
 	struct fw_prefix	bridge_subnet;
 	bool			mss_clamp;
@@ -80,7 +80,7 @@ struct fw_counter {
 };
 
 struct fw_counters {
-	size_t			n;	/* 0: no piad table in that netns */
+	size_t			n;	/* 0: no table inet piad */
 	struct fw_counter	c[FW_MAX_COUNTERS];
 };
 

@@ -51,9 +51,9 @@ union wg_endpoint {
  */
 struct wg_peer_config {
 	uint8_t			 public_key[WG_KEYLEN];
-	union wg_endpoint	 endpoint;		/* AF_UNSPEC: leave as is */
-	uint16_t		 persistent_keepalive;	/* seconds, 0 = off */
-	bool			 remove;		/* remove this peer */
+	union wg_endpoint	 endpoint;	/* AF_UNSPEC: leave as is */
+	uint16_t		 persistent_keepalive; /* s, 0: off */
+	bool			 remove;	/* remove this peer */
 	bool			 replace_allowedips;
 	size_t			 nallowedips;
 	const struct wg_allowedip *allowedips;
@@ -78,7 +78,8 @@ struct wg_device_config {
 struct wg_peer_status {
 	uint8_t			 public_key[WG_KEYLEN];
 	union wg_endpoint	 endpoint;	/* AF_UNSPEC: none yet */
-	struct timespec		 last_handshake; /* wall clock; 0/0: never */
+	/* Wall clock (CLOCK_REALTIME); 0/0: never. */
+	struct timespec		 last_handshake;
 	uint64_t		 rx_bytes;
 	uint64_t		 tx_bytes;
 	uint16_t		 persistent_keepalive;
@@ -96,7 +97,7 @@ struct wg_device_status {
 	uint8_t			 public_key[WG_KEYLEN];
 	uint16_t		 listen_port;
 	size_t			 npeers;
-	struct wg_peer_status	*peers;		/* owned by the status */
+	struct wg_peer_status	*peers;	/* owned by the status */
 };
 
 void	wg_device_config_wipe(struct wg_device_config *);
@@ -133,7 +134,8 @@ struct wg_backend_ops {
 	int		 (*ensure)(struct wg_link *);
 	int		 (*configure)(struct wg_link *,
 			    const struct wg_device_config *);
-	int		 (*read)(struct wg_link *, struct wg_device_status *);
+	int		 (*read)(struct wg_link *,
+			    struct wg_device_status *);
 	int		 (*destroy)(struct wg_link *);
 	/* Release the backend's private state (sockets); not the device. */
 	void		 (*close)(struct wg_link *);
@@ -150,10 +152,10 @@ extern const struct wg_backend_ops wg_backend_userspace;
  */
 struct wg_link {
 	char			 ifname[IF_NAMESIZE];
-	int			 host_nsfd;	/* UDP socket here; -1: current */
-	int			 vpn_nsfd;	/* device here; -1: stays in host */
-	enum wg_backend_kind	 kind;		/* what the config asked for */
-	const char		*program;	/* userspace program, argv[0] */
+	int			 host_nsfd;	/* UDP socket; -1: current */
+	int			 vpn_nsfd;	/* device; -1: stays in host */
+	enum wg_backend_kind	 kind;		/* as configured */
+	const char		*program;	/* userspace, argv[0] */
 	/*
 	 * How long ensure() may wait for a userspace program it started to
 	 * create its TUN device and socket. 0: do not wait; ensure() returns
@@ -164,13 +166,13 @@ struct wg_link {
 
 	/* Set by wg_link_ensure(); a test may preset ops to a fake backend. */
 	const struct wg_backend_ops *ops;
-	int			 ifindex;	/* in the VPN netns, once there */
+	int			 ifindex;	/* in the VPN netns */
 	/* Kernel backend. */
 	struct mnl_socket	*genl;		/* in the VPN netns */
 	uint16_t		 genl_family;
 	uint32_t		 genl_seq;
 	/* Userspace backend. */
-	pid_t			 pid;		/* started by us; 0: adopted */
+	pid_t			 pid;		/* ours; 0: adopted/none */
 	struct timespec		 started;	/* CLOCK_MONOTONIC */
 };
 

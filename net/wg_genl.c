@@ -512,7 +512,8 @@ wg_genl_parse_device(const struct nlmsghdr *nlh, struct wg_device_status *st)
 		st->has_public_key = true;
 	}
 	if (tb.a[WGDEVICE_A_LISTEN_PORT] != NULL)
-		st->listen_port = mnl_attr_get_u16(tb.a[WGDEVICE_A_LISTEN_PORT]);
+		st->listen_port =
+		    mnl_attr_get_u16(tb.a[WGDEVICE_A_LISTEN_PORT]);
 	if (tb.a[WGDEVICE_A_PEERS] == NULL)
 		return 0;
 	pos = tb.a[WGDEVICE_A_PEERS];
@@ -591,7 +592,7 @@ wg_genl_talk(struct mnl_socket *nl, void *buf, size_t len, uint32_t seq,
 {
 	struct wg_genl_talk_ctx	 t = { cb, arg, 0 };
 	char			*rbuf;
-	size_t			 rlen = 32768;	/* a dump message may be large */
+	size_t			 rlen = 32768;	/* dump messages are large */
 	ssize_t			 n;
 	int			 rc;
 

@@ -25,7 +25,7 @@ struct nlmsghdr;
 
 /* Where the next set-device message resumes. Zero it to start. */
 struct wg_genl_cursor {
-	bool	started;	/* the first message (device attrs) is built */
+	bool	started;	/* first message (device attrs) built */
 	size_t	peer;		/* next peer */
 	size_t	aip;		/* next allowed IP of that peer */
 };
@@ -36,8 +36,8 @@ struct wg_genl_cursor {
  * -E2BIG if one item cannot fit an empty message.
  */
 int	wg_genl_build_set(void *buf, size_t buflen, uint16_t family,
-	    uint32_t seq, const char *ifname, const struct wg_device_config *cfg,
-	    struct wg_genl_cursor *cur);
+	    uint32_t seq, const char *ifname,
+	    const struct wg_device_config *cfg, struct wg_genl_cursor *cur);
 
 /* A GET_DEVICE dump request for ifname into buf; returns its length. */
 int	wg_genl_build_get(void *buf, size_t buflen, uint16_t family,
@@ -58,7 +58,8 @@ struct mnl_socket *wg_genl_open(int nsfd);
 /* The "wireguard" family id, or -ENOENT without the module. */
 int	wg_genl_family(struct mnl_socket *, uint32_t *seq);
 /* Send one request and wait for its ACK (cb, if any, gets replies). */
-int	wg_genl_talk(struct mnl_socket *, void *buf, size_t len, uint32_t seq,
+int	wg_genl_talk(struct mnl_socket *, void *buf, size_t len,
+	    uint32_t seq,
 	    int (*cb)(const struct nlmsghdr *, void *), void *arg);
 
 #endif

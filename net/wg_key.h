@@ -29,7 +29,8 @@ void	wg_keypair_wipe(struct wg_keypair *);
 int	wg_key_public(uint8_t pub[WG_KEYLEN], const uint8_t priv[WG_KEYLEN]);
 void	wg_key_wipe(uint8_t key[WG_KEYLEN]);
 /* Constant time comparison. */
-bool	wg_key_equal(const uint8_t a[WG_KEYLEN], const uint8_t b[WG_KEYLEN]);
+bool	wg_key_equal(const uint8_t a[WG_KEYLEN],
+	    const uint8_t b[WG_KEYLEN]);
 /* All zero (no key)? */
 bool	wg_key_is_zero(const uint8_t key[WG_KEYLEN]);
 
@@ -45,7 +46,8 @@ int	wg_key_from_base64(uint8_t key[WG_KEYLEN], const char *b64);
 /* Same with an explicit length (text need not be NUL terminated). */
 int	wg_key_from_base64_len(uint8_t key[WG_KEYLEN], const char *b64,
 	    size_t len);
-void	wg_key_to_hex(char out[WG_KEY_HEX_SIZE], const uint8_t key[WG_KEYLEN]);
+void	wg_key_to_hex(char out[WG_KEY_HEX_SIZE],
+	    const uint8_t key[WG_KEYLEN]);
 /* Exactly 64 hex digits (either case) in len bytes; else -EINVAL. */
 int	wg_key_from_hex(uint8_t key[WG_KEYLEN], const char *hex, size_t len);
 

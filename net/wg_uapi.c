@@ -446,7 +446,7 @@ wg_uapi_parse_get(const char *reply, size_t len, struct wg_device_status *st)
 			if ((rc = wg_uapi_add_allowedip(peer, &aip)) < 0)
 				return rc;
 		}
-		/* Anything else (preshared_key, protocol_version, ...): skip. */
+		/* Others (preshared_key, protocol_version, ...): skip. */
 		continue;
  bad:
 		wg_key_wipe(key);

@@ -37,7 +37,8 @@ int	wg_uapi_path(char *path, size_t len, const char *ifname);
  * The whole "set=1\n...\n\n" request for cfg, appended to buf.
  * -EINVAL for a config that cannot be expressed (bad family).
  */
-int	wg_uapi_build_set(struct wg_uapi_buf *, const struct wg_device_config *);
+int	wg_uapi_build_set(struct wg_uapi_buf *,
+	    const struct wg_device_config *);
 
 /*
  * Parse a get reply (key=value lines up to and including "errno=N" and

@@ -207,7 +207,8 @@ cmd_show(struct wg_link *wl)
 {
 	struct wg_device_status	 st;
 	struct wg_peer_status	*p;
-	char			 b64[WG_KEY_B64_SIZE], addr[INET6_ADDRSTRLEN];
+	char			 b64[WG_KEY_B64_SIZE];
+	char			 addr[INET6_ADDRSTRLEN];
 	size_t			 i, j;
 	int			 rc;
 
