@@ -27,6 +27,27 @@
 
 static _Alignas(8) char buf[4096];
 
+/* Namespaces the root-only cases make; the parent removes them after. */
+static char ns_a[64], ns_b[64], ns_c[64];
+
+static void
+ns_names(void)
+{
+	snprintf(ns_a, sizeof(ns_a), "piad-unit-a%d", (int)getpid());
+	snprintf(ns_b, sizeof(ns_b), "piad-unit-b%d", (int)getpid());
+	snprintf(ns_c, sizeof(ns_c), "piad-unit-c%d", (int)getpid());
+}
+
+static void
+ns_cleanup(void)
+{
+	if (geteuid() != 0)
+		return;
+	netns_delete(ns_a);
+	netns_delete(ns_b);
+	netns_delete(ns_c);
+}
+
 /* An RTM_NEWLINK with a name (if name != NULL) and nothing else. */
 static struct nlmsghdr *
 newlink(uint16_t type, int ifindex, const char *name)
@@ -210,12 +231,12 @@ END_TEST
  */
 START_TEST(netns_lifecycle)
 {
-	char	name[64], path[128];
-	int	before, after, fd;
+	const char	*name = ns_c;
+	char		 path[128];
+	int		 before, after, fd;
 
 	if (geteuid() != 0)
 		return;
-	snprintf(name, sizeof(name), "piad-unit-%d", (int)getpid());
 	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
 	ck_assert_int_ge(before = open("/proc/thread-self/ns/net",
 	    O_RDONLY | O_CLOEXEC), 0);
@@ -245,6 +266,109 @@ START_TEST(netns_lifecycle)
 	ck_assert_int_eq(netns_delete(name), 0);
 	close(before);
 	close(after);
+}
+END_TEST
+
+/*
+ * As root only: the requests others build on (the WireGuard part moves
+ * its link, sets MTU, address and a device route), inside two namespaces
+ * of the test's own, never in the caller's.
+ */
+START_TEST(link_requests)
+{
+	struct route_default	 rd;
+	struct link_info	 li;
+	struct in_addr		 a, gw;
+	struct rtnl		*ra, *rb;
+	const char		*na = ns_a, *nb = ns_b;
+	int			 fa, fb;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(netns_create(na), 0);
+	ck_assert_int_eq(netns_create(nb), 0);
+	ck_assert_int_ge(fa = netns_open(na), 0);
+	ck_assert_int_ge(fb = netns_open(nb), 0);
+	ck_assert_ptr_nonnull(ra = rtnl_open(fa));
+	ck_assert_ptr_nonnull(rb = rtnl_open(fb));
+	inet_pton(AF_INET, "10.100.0.2", &a);
+	inet_pton(AF_INET, "10.100.0.1", &gw);
+
+	ck_assert_int_eq(link_create_bridge(ra, "br0"), 0);
+	ck_assert_int_eq(link_create_bridge(ra, "br0"), -EEXIST);
+	ck_assert_int_eq(link_create_veth(ra, "va", "vb", -1), 0);
+	ck_assert_int_eq(link_set_master(ra, "va", "br0"), 0);
+	ck_assert_int_eq(link_get(ra, "va", &li), 0);
+	ck_assert_int_eq(li.master, link_index(ra, "br0"));
+	ck_assert_str_eq(li.kind, "veth");
+	ck_assert_int_eq(link_set_master(ra, "va", NULL), 0);
+	ck_assert_int_eq(link_get(ra, "va", &li), 0);
+	ck_assert_int_eq(li.master, 0);
+
+	/* Move vb into B as eth1; it keeps its index there if free. */
+	ck_assert_int_eq(link_move_to_netns(ra, "vb", fb, "eth1"), 0);
+	ck_assert_int_eq(link_index(ra, "vb"), -ENODEV);
+	ck_assert_int_eq(link_get(rb, "eth1", &li), 0);
+	ck_assert(!li.up);
+	ck_assert_int_eq(link_set_mtu(rb, "eth1", 1420), 0);
+	ck_assert_int_eq(link_set_up(rb, "eth1"), 0);
+	ck_assert_int_eq(link_get(rb, "eth1", &li), 0);
+	ck_assert_uint_eq(li.mtu, 1420);
+	ck_assert(li.up);
+	ck_assert(!li.lower_up);		/* va is still down */
+	ck_assert_int_eq(link_set_down(rb, "eth1"), 0);
+	ck_assert_int_eq(link_rename(rb, "eth1", "wgx"), 0);
+	ck_assert_int_eq(link_index(rb, "eth1"), -ENODEV);
+	ck_assert_int_gt(link_index(rb, "wgx"), 0);
+	ck_assert_int_eq(link_set_up(rb, "wgx"), 0);
+
+	/* Address: idempotent add (no second write), has, del. */
+	ck_assert_int_eq(addr_add(rb, "wgx", a, 32), 0);
+	{
+		unsigned long w = rtnl_writes(rb);
+
+		ck_assert_int_eq(addr_add(rb, "wgx", a, 32), 0);
+		ck_assert_uint_eq(rtnl_writes(rb), w);
+	}
+	ck_assert_int_eq(addr_has(rb, "wgx", a, 32), 1);
+	ck_assert_int_eq(addr_has(rb, "wgx", a, 24), 0);
+
+	/* Default route through a device, then via a gateway. */
+	ck_assert_int_eq(route_add_default(rb, NULL, "wgx"), 0);
+	ck_assert_int_eq(route_get_default(rb, &rd), 0);
+	ck_assert(rd.present);
+	ck_assert(!rd.has_gateway);
+	ck_assert_int_eq(rd.oif, link_index(rb, "wgx"));
+	{
+		unsigned long w = rtnl_writes(rb);
+
+		ck_assert_int_eq(route_add_default(rb, NULL, "wgx"), 0);
+		ck_assert_uint_eq(rtnl_writes(rb), w);
+	}
+	ck_assert_int_eq(addr_add(rb, "wgx", gw, 24), 0);
+	ck_assert_int_eq(route_add_default(rb, &gw, NULL), 0);
+	ck_assert_int_eq(route_get_default(rb, &rd), 0);
+	ck_assert(rd.has_gateway);
+	ck_assert_uint_eq(rd.gateway.s_addr, gw.s_addr);
+	ck_assert_int_eq(route_del_default(rb), 0);
+	ck_assert_int_eq(route_get_default(rb, &rd), 0);
+	ck_assert(!rd.present);
+	ck_assert_int_eq(route_del_default(rb), 0);
+	ck_assert_int_eq(addr_del(rb, "wgx", a, 32), 0);
+	ck_assert_int_eq(addr_has(rb, "wgx", a, 32), 0);
+
+	/* A kind this kernel lacks reports the kernel's error. */
+	ck_assert_int_lt(link_create_kind(ra, "nokind0", "nosuchkind"), 0);
+	ck_assert_int_eq(link_delete(ra, "va"), 0);
+	ck_assert_int_eq(link_index(rb, "wgx"), -ENODEV);	/* the peer */
+	ck_assert_int_eq(link_delete(ra, "va"), -ENODEV);
+
+	rtnl_close(ra);
+	rtnl_close(rb);
+	close(fa);
+	close(fb);
+	ck_assert_int_eq(netns_delete(na), 0);
+	ck_assert_int_eq(netns_delete(nb), 0);
 }
 END_TEST
 
@@ -417,6 +541,7 @@ main(void)
 	SRunner	*sr;
 	int	 failed;
 
+	tcase_add_unchecked_fixture(tc, ns_names, ns_cleanup);
 	tcase_add_test(tc, parse_full);
 	tcase_add_test(tc, parse_refuses);
 	tcase_add_test(tc, veth_names);
@@ -424,6 +549,7 @@ main(void)
 	tcase_add_test(tc, sysctl_keys);
 	tcase_add_test(tc, rtnl_readonly);
 	tcase_add_test(tc, netns_lifecycle);
+	tcase_add_test(tc, link_requests);
 	tcase_add_test(tc, record_json);
 	tcase_add_test(tc, reconcile_refuses);
 	suite_add_tcase(s, tc);
