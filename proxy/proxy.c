@@ -22,6 +22,7 @@
 #include <event2/util.h>
 
 #include "core/log.h"
+#include "pia/http.h"
 #include "proxy/proxy_int.h"
 
 /* Clients open many tunnels at once (a burst of SYNs beyond the backlog
@@ -74,7 +75,9 @@ proxy_new(struct event_base *base, struct evdns_base *dns,
 	allow_init(&px->allow);
 	TAILQ_INIT(&px->live);
 	TAILQ_INIT(&px->dead);
-	if ((px->reaper = event_new(base, -1, 0, reaper_cb, px)) == NULL) {
+	if ((px->scratch = malloc(sizeof(*px->scratch))) == NULL ||
+	    (px->reaper = event_new(base, -1, 0, reaper_cb, px)) == NULL) {
+		free(px->scratch);
 		free(px);
 		return NULL;
 	}
@@ -97,6 +100,7 @@ proxy_free(struct proxy *px)
 	while ((t = TAILQ_FIRST(&px->dead)) != NULL)
 		tunnel_free(t);
 	event_free(px->reaper);
+	free(px->scratch);
 	if (px->own_dns)
 		evdns_base_free(px->dns, 1);
 	allow_clear(&px->allow);

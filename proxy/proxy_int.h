@@ -49,7 +49,7 @@ struct tunnel {
 	struct bufferevent	*cli;
 	struct bufferevent	*up;
 	struct event		*timer;	/* head, connect, idle, linger */
-	struct http_msg		*msg;	/* TP_HEAD only */
+	struct http_msg		*msg;	/* TP_HEAD, only if the head is split */
 	struct evdns_getaddrinfo_request *dnsreq;
 	struct dns_ctx		*dnsctx;	/* pending lookup, see tunnel.c */
 	bool			 has_slot;	/* counted in px->slots */
@@ -91,6 +91,7 @@ struct proxy {
 	struct tunnel_list	 live;
 	struct tunnel_list	 dead;
 	struct event		*reaper;
+	struct http_msg		*scratch;	/* heads read in one piece */
 };
 
 /* tunnel.c */

@@ -646,8 +646,28 @@ head_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	src_ok = t->src.sin_family == AF_INET &&
 	    allow_source(&px->allow, &t->src.sin_addr);
-	st = head_decide(t->msg, &px->allow, src_ok, p, len,
-	    px->lim.head_max, &t->req);
+	/*
+	 * Nearly every head arrives in one read: parse it with the proxy's
+	 * one scratch parser. Only a head that comes in pieces gets a parser
+	 * of its own (about 10 KiB) to keep its place; 500 idle tunnels then
+	 * do not leave 5 MB of freed parsers fragmenting the heap.
+	 */
+	if (t->msg == NULL) {
+		http_msg_init(px->scratch, HTTP_REQUEST);
+		st = head_decide(px->scratch, &px->allow, src_ok, p, len,
+		    px->lim.head_max, &t->req);
+		if (st == HEAD_MORE) {
+			if ((t->msg = malloc(sizeof(*t->msg))) == NULL) {
+				tunnel_abort(t, "out of memory");
+				return;
+			}
+			http_msg_init(t->msg, HTTP_REQUEST);
+			st = head_decide(t->msg, &px->allow, src_ok, p, len,
+			    px->lim.head_max, &t->req);
+		}
+	} else
+		st = head_decide(t->msg, &px->allow, src_ok, p, len,
+		    px->lim.head_max, &t->req);
 	if (st == HEAD_MORE)
 		return;
 	if (st != HEAD_OK) {
@@ -729,14 +749,12 @@ tunnel_accept(struct proxy *px, int fd, const struct sockaddr_in *src)
 		close(fd);
 		return;
 	}
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->msg = malloc(sizeof(*t->msg))) == NULL)
+	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto fail;
 	t->px = px;
 	t->src = *src;
 	t->phase = TP_HEAD;
 	now(&t->started);
-	http_msg_init(t->msg, HTTP_REQUEST);
 	if ((t->timer = evtimer_new(px->base, timer_cb, t)) == NULL)
 		goto fail;
 	if ((t->cli = bufferevent_socket_new(px->base, fd,
