@@ -196,8 +196,6 @@ topo_action(struct topo_report *rep, const char *fmt, ...)
 	va_end(ap);
 	if (s == NULL)
 		return;
-	/* The caller logs the report; here only for debugging. */
-	log_debug("topology: %s", s);
 	if ((v = reallocarray(rep->actions, rep->nactions + 1,
 	    sizeof(*v))) == NULL) {
 		free(s);
