@@ -11,7 +11,13 @@
 . "$top_srcdir/tests/netns/proxy-lib.sh"
 
 setup_world
-start_proxy p 8888 -c 1000
+# Names outside pia.resolve go to evdns, which reads the resolv.conf that
+# `ip netns exec` puts in place for the proxy's netns.
+mkdir -p "/etc/netns/$NH"
+on_exit "rm -rf '/etc/netns/$NH'"
+echo "nameserver 198.51.100.2" >"/etc/netns/$NH/resolv.conf"
+in_ns "$NW" "$PXPEER" dns 198.51.100.2:53 203.0.113.10 &
+start_proxy p 8888 -c 1000 -H api.dns.test -H nx.dns.test
 P=http://10.100.0.1:8888
 MB100=$((100 * 1024 * 1024))
 
@@ -28,6 +34,14 @@ wait $dl || fail "download through the proxy"
 assert_eq "$(sha256sum <"$D/down" | cut -d' ' -f1)" "$want" "download sha256"
 assert_eq "$up" "$want" "sha256 the server computed of the upload"
 rm -f "$D/up" "$D/down"
+
+# A name only DNS knows, and one it does not.
+assert_eq "$(in_ns "$NV" curl -sS -p -x $P "http://api.dns.test:443/7" |
+    wc -c)" 7 "tunnel to a name resolved by evdns"
+assert_eq "$(connect_code "$NV" -x $P "http://nx.dns.test:443/1")" 502 \
+    "name that does not resolve"
+grep -q "nx.dns.test:443: 502 (resolve: " "$D/p.log" ||
+    fail "resolve failure not logged"
 
 # Half-close: the server answers only after the client's EOF reached it.
 in_ns "$NW" socat TCP-LISTEN:443,bind=203.0.113.22,reuseaddr,fork \
@@ -73,13 +87,13 @@ wait_for 50 grep -q '1 server IPs allowed' "$D/p.log" || fail "no reload"
 assert_eq "$(connect_code "$NV" -x $P "http://203.0.113.20:1337/1")" 403 \
     "server IP dropped from the list"
 
-assert_eq "$(stats p accepted)" 3 "accepted"
+assert_eq "$(stats p accepted)" 4 "accepted"
 assert_eq "$(stats p denied_source)" 1 "denied_source"
 assert_eq "$(stats p denied_target)" 4 "denied_target"
 assert_eq "$(stats p denied_method)" 1 "denied_method"
 assert_eq "$(stats p bad_request)" 1 "bad_request"
 assert_eq "$(stats p head_too_large)" 1 "head_too_large"
-assert_eq "$(stats p upstream_failed)" 2 "upstream_failed"
+assert_eq "$(stats p upstream_failed)" 3 "upstream_failed"
 assert_eq "$(stats p upstream_timeout)" 1 "upstream_timeout"
 up=$(stats p bytes_up) down=$(stats p bytes_down)
 [ "$up" -gt $MB100 ] || fail "bytes_up $up, want > 100 MiB"

@@ -10,6 +10,9 @@
  *     PUT|POST /..  with Content-Length: answers the body's sha256 (hex)
  *     PUT /stall    reads the head, then never reads again
  *   pxpeer gen N    writes the same N-byte stream to stdout
+ *   pxpeer dns ADDR:PORT IP   a UDP DNS server answering every A query
+ *                   with IP, AAAA with no record, and names starting
+ *                   with "nx" with NXDOMAIN (for the evdns path)
  *
  * Clients (-x PROXY: go through "CONNECT TARGET"; each prints the CONNECT
  * status code on its own line first):
@@ -272,6 +275,61 @@ serve(const char *at)
 			close(fd);
 	}
 	return 0;
+}
+
+/* ---- DNS ---- */
+
+static int
+dns(const char *at, const char *ip)
+{
+	struct sockaddr_in	sin, peer;
+	socklen_t		plen;
+	struct in_addr		a;
+	unsigned char		q[512], r[600];
+	ssize_t			n;
+	size_t			off, qend;
+	uint16_t		qtype;
+	int			fd, nx;
+	static const unsigned char ans_hdr[] = {
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4 };
+
+	if (parse_addr(at, &sin) == -1 || inet_pton(AF_INET, ip, &a) != 1)
+		die("dns: address");
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		die("dns: bind");
+	for (;;) {
+		plen = sizeof(peer);
+		n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&peer,
+		    &plen);
+		if (n < 12 + 5)
+			continue;
+		/* Walk the question name (no compression in questions). */
+		for (off = 12; off < (size_t)n && q[off] != 0;
+		    off += q[off] + 1)
+			if (q[off] > 63)
+				break;
+		if (off + 5 > (size_t)n || q[off] != 0)
+			continue;
+		qend = off + 5;
+		qtype = (uint16_t)(q[off + 1] << 8 | q[off + 2]);
+		nx = q[12] >= 2 && q[13] == 'n' && q[14] == 'x';
+		memcpy(r, q, qend);
+		r[2] = 0x81;			/* QR, RD */
+		r[3] = nx ? 0x83 : 0x80;	/* RA, rcode */
+		r[4] = 0, r[5] = 1;		/* one question */
+		r[6] = 0, r[7] = 0;		/* answers, set below */
+		r[8] = r[9] = r[10] = r[11] = 0;
+		off = qend;
+		if (!nx && qtype == 1) {
+			r[7] = 1;
+			memcpy(r + off, ans_hdr, sizeof(ans_hdr));
+			off += sizeof(ans_hdr);
+			memcpy(r + off, &a, 4);
+			off += 4;
+		}
+		sendto(fd, r, off, 0, (struct sockaddr *)&peer, plen);
+	}
 }
 
 /* ---- clients ---- */
@@ -597,6 +655,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pxpeer serve ADDR:PORT | gen N | "
+	    "dns ADDR:PORT IP | "
 	    "{hold [-n N]|stall|blast|tput BYTES|lat COUNT|conc N HOLD_MS} "
 	    "-x PROXY TARGET | raw -x PROXY\n");
 	exit(2);
@@ -631,6 +690,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (strcmp(cmd, "serve") == 0 && argc == 1)
 		return serve(argv[0]);
+	if (strcmp(cmd, "dns") == 0 && argc == 2)
+		return dns(argv[0], argv[1]);
 	if (strcmp(cmd, "gen") == 0 && argc == 1)
 		return send_stream(1, strtoull(argv[0], NULL, 10)) == -1;
 	if (strcmp(cmd, "raw") == 0 && argc == 0 && proxy_at != NULL)
