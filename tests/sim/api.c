@@ -279,6 +279,27 @@ api_addkey(struct conn *c)
 			q->used = false;
 		}
 	}
+	/*
+	 * A new key of the account (piasim has one) takes over the address
+	 * of the account's earlier key on this server, which is dropped: a
+	 * client renewing its key and token keeps its address, so its
+	 * connections survive the key swap (docs/piasim.md).
+	 */
+	for (i = 0; p == NULL && i < SIM_PEERS_PER_SERVER; i++) {
+		struct sim_peer *q = &sv->peers[i];
+
+		if (!q->used)
+			continue;
+		log_info("%s: key %s replaced by a new key of the account",
+		    sv->cn, q->pubkey_b64);
+		(void)sim_wg_set_peer(sv, q, true);
+		q->used = false;
+		p = q;
+		memset(p, 0, sizeof(*p));
+		memcpy(p->pubkey, key, SIM_WG_KEYLEN);
+		snprintf(p->pubkey_b64, sizeof(p->pubkey_b64), "%s", pub);
+		p->ip.s_addr = htonl(ntohl(sv->net.s_addr) + 2 + i);
+	}
 	if (p == NULL) {
 		slot = sv->next_peer;
 		for (i = 0; i < SIM_PEERS_PER_SERVER; i++) {
