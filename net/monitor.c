@@ -261,12 +261,16 @@ monitor_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct link_monitor	*m = arg;
 	const struct nlmsghdr	*nlh;
 	struct link_info	 li;
+	struct sockaddr_nl	 sa;
+	socklen_t		 alen;
 	ssize_t			 n;
 	int			 len;
 
 	m->busy++;
 	for (;;) {
-		n = recv(fd, m->buf, sizeof(m->buf), 0);
+		alen = sizeof(sa);
+		n = recvfrom(fd, m->buf, sizeof(m->buf), 0,
+		    (struct sockaddr *)&sa, &alen);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == ENOBUFS) {
@@ -295,12 +299,17 @@ monitor_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (n == 0)
 			break;
+		/*
+		 * Only the kernel (port 0) may tell us about links. Not
+		 * nlmsg_pid: a notification caused by a request carries the
+		 * requester's port there.
+		 */
+		if (alen != sizeof(sa) || sa.nl_family != AF_NETLINK ||
+		    sa.nl_pid != 0)
+			continue;
 		len = (int)n;
 		nlh = (const struct nlmsghdr *)m->buf;
 		for (; rtnl_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			/* Only the kernel may tell us about links. */
-			if (nlh->nlmsg_pid != 0)
-				continue;
 			if (nlh->nlmsg_type != RTM_NEWLINK &&
 			    nlh->nlmsg_type != RTM_DELLINK)
 				continue;
