@@ -515,7 +515,8 @@ check_split(enum http_kind kind, const char *s, size_t len,
 		    http_err_str(m->err));
 		got = (char *)evbuffer_pullup(out, -1);
 		ck_assert_uint_eq(evbuffer_get_length(out), strlen(want_body));
-		ck_assert(memcmp(got, want_body, strlen(want_body)) == 0);
+		ck_assert(strlen(want_body) == 0 ||
+		    memcmp(got, want_body, strlen(want_body)) == 0);
 		evbuffer_free(in);
 		evbuffer_free(out);
 		free(m);
