@@ -200,7 +200,14 @@ proxy_listen(struct proxy *px, const struct sockaddr *sa, socklen_t salen)
 	if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		goto fail;
+	/*
+	 * FREEBIND: the bridge address may not be there yet (or may be being
+	 * repaired after someone deleted the bridge); the listener still
+	 * binds, and takes connections once the address is back.
+	 */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    (sa->sa_family == AF_INET && setsockopt(fd, IPPROTO_IP,
+	    IP_FREEBIND, &one, sizeof(one)) == -1) ||
 	    bind(fd, sa, salen) == -1 || listen(fd, PROXY_BACKLOG) == -1 ||
 	    proxy_listen_fd(px, fd) == -1) {
 		saved = errno;

@@ -443,9 +443,8 @@ tunnel_reply(struct tunnel *t, int status, const char *why, int err)
 		snprintf(ip, sizeof(ip), " (%s)", proxy_addr_str(
 		    (const struct sockaddr *)&t->dst, src, sizeof(src)));
 	if (status == 405)
-		log_warnx("proxy: %s: %s %s: %d (%s)",
-		    src_str(t, src, sizeof(src)), t->req.method,
-		    target_str(t, dst, sizeof(dst)), status, why);
+		log_warnx("proxy: %s: %s: %d (%s)",
+		    src_str(t, src, sizeof(src)), t->req.method, status, why);
 	else
 		log_warnx("proxy: %s -> %s%s: %d (%s%s%s), %llu.%03llu s",
 		    src_str(t, src, sizeof(src)),

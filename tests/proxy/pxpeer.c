@@ -313,7 +313,9 @@ dns(const char *at, const char *ip)
 			continue;
 		qend = off + 5;
 		qtype = (uint16_t)(q[off + 1] << 8 | q[off + 2]);
-		nx = q[12] >= 2 && q[13] == 'n' && q[14] == 'x';
+		/* evdns randomizes the case of names (0x20 hack). */
+		nx = q[12] >= 2 && (q[13] | 0x20) == 'n' &&
+		    (q[14] | 0x20) == 'x';
 		memcpy(r, q, qend);
 		r[2] = 0x81;			/* QR, RD */
 		r[3] = nx ? 0x83 : 0x80;	/* RA, rcode */
