@@ -33,6 +33,20 @@ struct resolve_entry {
 	socklen_t		 sslen;
 };
 
+/* One direction of an open tunnel on the zero-copy path (pump.c). */
+struct pump {
+	struct tunnel		*t;
+	int			 src, dst;	/* sockets, owned by the bevs */
+	int			 pr, pw;	/* the pipe between them */
+	size_t			 inpipe;	/* bytes in the pipe */
+	size_t			 cap;		/* pipe capacity: high water */
+	struct event		*rd, *wr;
+	bool			 rd_on, wr_on;
+	bool			 eof;		/* src sent FIN */
+	bool			 shut;		/* FIN passed on to dst */
+	bool			 up;		/* client -> upstream */
+};
+
 enum tunnel_phase {
 	TP_HEAD,		/* reading the request head */
 	TP_RESOLVE,		/* waiting for evdns */
@@ -71,6 +85,8 @@ struct tunnel {
 	bool			 cli_paused;	/* not reading: up's output full */
 	bool			 up_paused;	/* not reading: cli's output full */
 	bool			 logged;	/* its one log line is out */
+	bool			 pumping;	/* pump[] set up (pump.c) */
+	struct pump		 pump[2];	/* [0] client->up, [1] up->client */
 };
 
 TAILQ_HEAD(tunnel_list, tunnel);
@@ -98,6 +114,13 @@ struct proxy {
 void	tunnel_accept(struct proxy *, int fd, const struct sockaddr_in *src);
 void	tunnel_free(struct tunnel *);
 void	tunnel_reap(struct proxy *);
+/* Log the tunnel's line (once) and kill it; err 0 or an errno. */
+void	tunnel_finish(struct tunnel *, const char *outcome, int err);
+
+/* pump.c: 0, or -1 if no pipes could be made (use the buffered path). */
+int	pump_start(struct tunnel *, int cli, int up);
+void	pump_stop(struct tunnel *);
+void	pump_free(struct tunnel *);
 
 /* proxy.c */
 struct evdns_base *proxy_dns(struct proxy *);

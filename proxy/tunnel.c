@@ -53,6 +53,9 @@ struct dns_ctx {
 };
 
 static void	tunnel_connect(struct tunnel *);
+static void	handoff(struct tunnel *);
+static void	handoff_write_cb(struct bufferevent *, void *);
+static void	handoff_event_cb(struct bufferevent *, short, void *);
 static void	tunnel_reply(struct tunnel *, int status, const char *why,
 		    int err);
 
@@ -138,6 +141,8 @@ tunnel_free(struct tunnel *t)
 		t->dnsctx->t = NULL;
 		evdns_getaddrinfo_cancel(t->dnsreq);
 	}
+	if (t->pumping)
+		pump_free(t);
 	if (t->cli != NULL)
 		bufferevent_free(t->cli);
 	if (t->up != NULL)
@@ -187,6 +192,8 @@ tunnel_kill(struct tunnel *t)
 		bufferevent_setcb(t->up, NULL, NULL, NULL, NULL);
 		bufferevent_disable(t->up, EV_READ | EV_WRITE);
 	}
+	if (t->pumping)
+		pump_stop(t);
 	event_del(t->timer);
 	TAILQ_REMOVE(&px->live, t, entry);
 	TAILQ_INSERT_TAIL(&px->dead, t, entry);
@@ -194,7 +201,7 @@ tunnel_kill(struct tunnel *t)
 }
 
 /* The one line for a tunnel that got its 200. */
-static void
+void
 tunnel_finish(struct tunnel *t, const char *outcome, int err)
 {
 	struct timespec	ts;
@@ -343,7 +350,9 @@ static void
 tunnel_open(struct tunnel *t)
 {
 	struct proxy	*px = t->px;
-	int		 one = 1;
+	char		 reply[64];
+	ssize_t		 w;
+	int		 one = 1, n;
 
 	t->phase = TP_SPLICE;
 	t->status = 200;
@@ -354,8 +363,54 @@ tunnel_open(struct tunnel *t)
 	    sizeof(one));
 	setsockopt(bufferevent_getfd(t->up), IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof(one));
-	evbuffer_add_printf(bufferevent_get_output(t->cli),
-	    "HTTP/1.1 200 %s\r\n\r\n", head_status_text(200));
+	/*
+	 * The 200 goes out now, not one loop round later: it is the client's
+	 * go-ahead and sits on its latency path. A short write leaves the
+	 * rest to the bufferevent.
+	 */
+	n = snprintf(reply, sizeof(reply), "HTTP/1.1 200 %s\r\n\r\n",
+	    head_status_text(200));
+	w = send(bufferevent_getfd(t->cli), reply, (size_t)n,
+	    MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0)
+		w = 0;
+	if (w < n)
+		evbuffer_add(bufferevent_get_output(t->cli), reply + w,
+		    (size_t)(n - w));
+	/* Bytes the client sent right behind its head go upstream first. */
+	splice_move(t, t->cli);
+	now(&t->last_io);
+	event_del(t->timer);
+	timer_arm(t, px->lim.idle_timeout_ms);
+	/*
+	 * Flush the 200 and those bytes through the bufferevents, then hand
+	 * the sockets to the zero-copy pump; the buffered path below is the
+	 * fallback when no pipes can be had.
+	 */
+	bufferevent_setcb(t->cli, NULL, handoff_write_cb, handoff_event_cb, t);
+	bufferevent_setcb(t->up, NULL, handoff_write_cb, handoff_event_cb, t);
+	bufferevent_disable(t->cli, EV_READ);
+	bufferevent_disable(t->up, EV_READ);
+	bufferevent_enable(t->cli, EV_WRITE);
+	bufferevent_enable(t->up, EV_WRITE);
+	handoff(t);
+}
+
+/* Both outputs flushed: pump, or splice through the bufferevents. */
+static void
+handoff(struct tunnel *t)
+{
+	if (evbuffer_get_length(bufferevent_get_output(t->cli)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(t->up)) > 0)
+		return;
+	bufferevent_disable(t->cli, EV_READ | EV_WRITE);
+	bufferevent_disable(t->up, EV_READ | EV_WRITE);
+	bufferevent_setcb(t->cli, NULL, NULL, NULL, NULL);
+	bufferevent_setcb(t->up, NULL, NULL, NULL, NULL);
+	if (pump_start(t, bufferevent_getfd(t->cli),
+	    bufferevent_getfd(t->up)) == 0)
+		return;
+	log_debug("proxy: no pipes for a tunnel, copying through buffers");
 	bufferevent_setcb(t->cli, splice_read_cb, splice_write_cb,
 	    splice_event_cb, t);
 	bufferevent_setcb(t->up, splice_read_cb, splice_write_cb,
@@ -364,16 +419,23 @@ tunnel_open(struct tunnel *t)
 	bufferevent_set_max_single_write(t->cli, TUNNEL_IO_CHUNK);
 	bufferevent_set_max_single_read(t->up, TUNNEL_IO_CHUNK);
 	bufferevent_set_max_single_write(t->up, TUNNEL_IO_CHUNK);
-	/* Bytes the client sent right behind its head go upstream first. */
-	splice_move(t, t->cli);
-	now(&t->last_io);
-	event_del(t->timer);
-	timer_arm(t, px->lim.idle_timeout_ms);
 	bufferevent_enable(t->up, EV_READ | EV_WRITE);
-	if (!t->cli_paused)
-		bufferevent_enable(t->cli, EV_READ | EV_WRITE);
-	else
-		bufferevent_enable(t->cli, EV_WRITE);
+	bufferevent_enable(t->cli, EV_READ | EV_WRITE);
+}
+
+static void
+handoff_write_cb(struct bufferevent *bev, void *arg)
+{
+	handoff(arg);
+}
+
+static void
+handoff_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct tunnel *t = arg;
+
+	tunnel_finish(t, bev == t->cli ? "client error" : "upstream error",
+	    EVUTIL_SOCKET_ERROR());
 }
 
 /* ---- refusals ---- */
