@@ -44,6 +44,11 @@ struct proxy_limits {
 	unsigned	idle_timeout_ms;	/* no byte either way; head wait */
 	size_t		hiwat;			/* per direction, bytes queued */
 	size_t		lowat;
+	/*
+	 * Copy through user-space buffers instead of splice(2). Only for
+	 * tests and diagnosis: it is the fallback when pipes run out.
+	 */
+	int		copy_only;
 };
 
 /*

@@ -407,10 +407,12 @@ handoff(struct tunnel *t)
 	bufferevent_disable(t->up, EV_READ | EV_WRITE);
 	bufferevent_setcb(t->cli, NULL, NULL, NULL, NULL);
 	bufferevent_setcb(t->up, NULL, NULL, NULL, NULL);
-	if (pump_start(t, bufferevent_getfd(t->cli),
+	if (!t->px->lim.copy_only && pump_start(t, bufferevent_getfd(t->cli),
 	    bufferevent_getfd(t->up)) == 0)
 		return;
-	log_debug("proxy: no pipes for a tunnel, copying through buffers");
+	if (!t->px->lim.copy_only)
+		log_debug("proxy: no pipes for a tunnel, copying through "
+		    "buffers");
 	bufferevent_setcb(t->cli, splice_read_cb, splice_write_cb,
 	    splice_event_cb, t);
 	bufferevent_setcb(t->up, splice_read_cb, splice_write_cb,

@@ -10,42 +10,48 @@
 
 setup_world
 start_proxy p 8888
+start_proxy b 8886 -B
 start_proxy m 8887
 start_proxy q 8889 -t 1000
 P=http://10.100.0.1:8888
 
-# --- watermarks ---
-rss0=$(rss_kb "$PID_p")
-# (ip netns exec, not the in_ns function: $! must be the helper itself.)
-# Server blasts a huge body at a client that never reads.
-ip netns exec "$NV" "$PXPEER" stall -x 10.100.0.1:8888 203.0.113.20:443 \
-    >"$D/stall.out" &
-stall=$!
-# Client blasts a body at a server that never reads.
-ip netns exec "$NV" "$PXPEER" blast -x 10.100.0.1:8888 203.0.113.20:1337 \
-    >"$D/blast.out" &
-blast=$!
-wait_for 50 grep -q 200 "$D/stall.out" || fail "stall tunnel not opened"
-wait_for 50 grep -q 200 "$D/blast.out" || fail "blast tunnel not opened"
-# Let both fill every buffer on the way. Unbounded, the proxy would hold
-# gigabytes by now: loopback veths move well over 1 GB/s.
-sleep 1
-down1=$(stats p bytes_down) up1=$(stats p bytes_up)
-rss1=$(rss_kb "$PID_p")
-sleep 0.3
-down2=$(stats p bytes_down) up2=$(stats p bytes_up)
-note "rss ${rss0} kB -> ${rss1} kB, moved down $down2 B, up $up2 B"
-[ "$down2" -lt $((64 * 1024 * 1024)) ] ||
-    fail "bytes_down $down2: back-pressure did not stop the sender"
-[ "$up2" -lt $((64 * 1024 * 1024)) ] ||
-    fail "bytes_up $up2: back-pressure did not stop the sender"
-assert_eq "$down2" "$down1" "bytes_down while the receiver stalls"
-assert_eq "$up2" "$up1" "bytes_up while the receiver stalls"
-[ $((rss1 - rss0)) -lt 16384 ] ||
-    fail "proxy RSS grew by $((rss1 - rss0)) kB with stalled receivers"
-# (A paused side is not read, so a client that leaves while its tunnel is
-# stalled is noticed by a write error or else by the idle timeout.)
-kill "$stall" "$blast" 2>/dev/null
+# --- watermarks, on proxy $1 (p: splice path, b: buffered path) ---
+watermarks() {
+	local n=$1 port=$2 rss0 rss1 down1 up1 down2 up2 stall blast
+	eval "rss0=\$(rss_kb \$PID_$n)"
+	# (ip netns exec, not the in_ns function: $! must be the helper itself.)
+	# Server blasts a huge body at a client that never reads.
+	ip netns exec "$NV" "$PXPEER" stall -x 10.100.0.1:$port 203.0.113.20:443 \
+	    >"$D/stall.$n" &
+	stall=$!
+	# Client blasts a body at a server that never reads.
+	ip netns exec "$NV" "$PXPEER" blast -x 10.100.0.1:$port 203.0.113.20:1337 \
+	    >"$D/blast.$n" &
+	blast=$!
+	wait_for 50 grep -q 200 "$D/stall.$n" || fail "stall tunnel not opened"
+	wait_for 50 grep -q 200 "$D/blast.$n" || fail "blast tunnel not opened"
+	# Let both fill every buffer on the way. Unbounded, the proxy would hold
+	# gigabytes by now: loopback veths move well over 1 GB/s.
+	sleep 1
+	down1=$(stats $n bytes_down) up1=$(stats $n bytes_up)
+	eval "rss1=\$(rss_kb \$PID_$n)"
+	sleep 0.3
+	down2=$(stats $n bytes_down) up2=$(stats $n bytes_up)
+	note "$n: rss ${rss0} kB -> ${rss1} kB, moved down $down2 B, up $up2 B"
+	[ "$down2" -lt $((64 * 1024 * 1024)) ] ||
+	    fail "bytes_down $down2: back-pressure did not stop the sender"
+	[ "$up2" -lt $((64 * 1024 * 1024)) ] ||
+	    fail "bytes_up $up2: back-pressure did not stop the sender"
+	assert_eq "$down2" "$down1" "bytes_down while the receiver stalls"
+	assert_eq "$up2" "$up1" "bytes_up while the receiver stalls"
+	[ $((rss1 - rss0)) -lt 16384 ] ||
+	    fail "proxy RSS grew by $((rss1 - rss0)) kB with stalled receivers"
+	# (A paused side is not read, so a client that leaves while its tunnel is
+	# stalled is noticed by a write error or else by the idle timeout.)
+	kill "$stall" "$blast" 2>/dev/null
+}
+watermarks p 8888
+watermarks b 8886
 
 # --- 64 tunnels (proxy m) ---
 in_ns "$NV" "$PXPEER" hold -n 63 -x 10.100.0.1:8887 \

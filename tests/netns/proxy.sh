@@ -18,6 +18,7 @@ on_exit "rm -rf '/etc/netns/$NH'"
 echo "nameserver 198.51.100.2" >"/etc/netns/$NH/resolv.conf"
 in_ns "$NW" "$PXPEER" dns 198.51.100.2:53 203.0.113.10 &
 start_proxy p 8888 -c 1000 -H api.dns.test -H nx.dns.test
+start_proxy c 8890 -B		# the buffered fallback path
 P=http://10.100.0.1:8888
 MB100=$((100 * 1024 * 1024))
 
@@ -34,6 +35,18 @@ wait $dl || fail "download through the proxy"
 assert_eq "$(sha256sum <"$D/down" | cut -d' ' -f1)" "$want" "download sha256"
 assert_eq "$up" "$want" "sha256 the server computed of the upload"
 rm -f "$D/up" "$D/down"
+
+# The same through the buffered path, 20 MB each way.
+MB20=$((20 * 1024 * 1024))
+"$PXPEER" gen $MB20 >"$D/up"
+want=$("$PXPEER" gen $MB20 | sha256sum | cut -d' ' -f1)
+got=$(in_ns "$NV" curl -sS -f -p -x http://10.100.0.1:8890 \
+    "http://$API:443/$MB20" | sha256sum | cut -d' ' -f1)
+assert_eq "$got" "$want" "download sha256, buffered path"
+up=$(in_ns "$NV" curl -sS -f -p -x http://10.100.0.1:8890 -T "$D/up" \
+    "http://203.0.113.20:1337/upload") || fail "buffered upload"
+assert_eq "$up" "$want" "upload sha256, buffered path"
+rm -f "$D/up"
 
 # A name only DNS knows, and one it does not.
 assert_eq "$(in_ns "$NV" curl -sS -p -x $P "http://api.dns.test:443/7" |
@@ -53,6 +66,11 @@ half=$(printf 'hello\n' | in_ns "$NV" socat -t 5 - \
     fail "half-closed tunnel"
 assert_eq "${half%% *}" "$(printf 'hello\n' | sha256sum | cut -d' ' -f1)" \
     "answer after half-close"
+half=$(printf 'hello\n' | in_ns "$NV" socat -t 5 - \
+    PROXY:10.100.0.1:203.0.113.22:443,proxyport=8890) ||
+    fail "half-closed tunnel, buffered path"
+assert_eq "${half%% *}" "$(printf 'hello\n' | sha256sum | cut -d' ' -f1)" \
+    "answer after half-close, buffered path"
 
 # Refusals, each with its code.
 assert_eq "$(connect_code "$NS" -x $P "http://$API:443/1")" 403 \

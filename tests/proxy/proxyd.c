@@ -9,7 +9,8 @@
  * proxyd -l ADDR:PORT [-s NET]... [-H HOST]... [-i IP]... [-I FILE]
  *        [-r NAME=ADDR]... [-m MAX] [-c CONNECT_MS] [-t IDLE_MS]
  *        [-b HEAD_MAX] [-w HIWAT] [-W LOWAT] [-S STATSFILE] [-R READYFILE]
- *        [-v]
+ *        [-B] [-v]
+ * -B copies through buffers instead of splice(2) (the fallback path).
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -43,7 +44,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: proxyd -l ADDR:PORT [-s NET] [-H HOST] "
 	    "[-i IP] [-I FILE] [-r NAME=ADDR] [-m MAX] [-c MS] [-t MS] "
-	    "[-b BYTES] [-w BYTES] [-W BYTES] [-S FILE] [-R FILE] [-v]\n");
+	    "[-b BYTES] [-w BYTES] [-W BYTES] [-S FILE] [-R FILE] [-B] [-v]\n");
 	exit(2);
 }
 
@@ -154,7 +155,7 @@ main(int argc, char **argv)
 
 	memset(&lim, 0, sizeof(lim));
 	log_init(LOG_LVL_INFO, "proxyd");
-	while ((ch = getopt(argc, argv, "l:s:H:i:I:r:m:c:t:b:w:W:S:R:v")) != -1) {
+	while ((ch = getopt(argc, argv, "l:s:H:i:I:r:m:c:t:b:w:W:S:R:Bv")) != -1) {
 		switch (ch) {
 		case 'l':
 			listen_at = optarg;
@@ -206,6 +207,9 @@ main(int argc, char **argv)
 			break;
 		case 'R':
 			readyfile = optarg;
+			break;
+		case 'B':
+			lim.copy_only = 1;
 			break;
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);

@@ -275,7 +275,7 @@ echo_main(void *arg)
 }
 
 static void
-loop_start(struct loop *l)
+loop_start(struct loop *l, int copy_only)
 {
 	struct proxy_net	net;
 	struct in_addr		ips[2];
@@ -286,6 +286,7 @@ loop_start(struct loop *l)
 
 	memset(&lim, 0, sizeof(lim));
 	lim.connect_timeout_ms = 2000;
+	lim.copy_only = copy_only;
 	l->base = event_base_new();
 	ck_assert_ptr_nonnull(l->base);
 	l->px = proxy_new(l->base, NULL, &lim);
@@ -391,7 +392,8 @@ START_TEST(loopback_codes)
 	const char		*ok = "CONNECT " LO_TARGET ":1337 HTTP/1.1\r\n\r\n";
 
 	memset(&l, 0, sizeof(l));
-	loop_start(&l);
+	/* _i 0: the splice(2) path; 1: the buffered fallback. */
+	loop_start(&l, _i);
 
 	ck_assert_int_eq(ask(&l, "127.0.0.1", ok, strlen(ok), &fd), 200);
 	ck_assert_int_eq(write(fd, "ping", 4), 4);
@@ -444,7 +446,7 @@ proxy_suite(void)
 	    sizeof(heads) / sizeof(heads[0]));
 	tcase_add_test(tc, head_split_and_limits);
 	tcase_add_test(tc, small_parsers);
-	tcase_add_test(tc, loopback_codes);
+	tcase_add_loop_test(tc, loopback_codes, 0, 2);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;
