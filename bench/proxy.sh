@@ -5,7 +5,7 @@
 # with tinyproxy, on the loopback of a private netns (needs root):
 #   - throughput of one tunnel (512 MiB GET through it, best of 5);
 #   - CONNECT-to-first-byte latency (connect, CONNECT, 200, GET /1, the
-#     answer; median of N);
+#     answer; median of 5 interleaved rounds' medians);
 #   - 500 concurrent tunnels: requests/s to set them all up, and the
 #     proxy's RSS while all 500 are open (tinyproxy: all its processes).
 # Prints a table with ratios piad/tinyproxy. Targets: throughput >= 1.0x,
@@ -100,10 +100,24 @@ conc() {	# proxy pid -> "rps rss_kB"
 echo "# proxy bench: $BYTES B per throughput run, $LAT_N latency samples," \
     "$CONC concurrent tunnels" >&2
 read -r p_tput t_tput <<<"$(tput_both)"
-p_lat=$(X "$PXPEER" lat -x 127.0.0.1:8888 127.0.0.1:1337 "$LAT_N" |
-    val latency_us_median)
-t_lat=$(X "$PXPEER" lat -x 127.0.0.1:8889 127.0.0.1:1337 "$LAT_N" |
-    val latency_us_median)
+# Latency in 5 interleaved rounds; for each of median, p90 and mean the
+# median over the rounds, so that a burst of load elsewhere does not pick
+# a winner.
+lat_both() {
+	local i n=$((LAT_N / 5)) k
+	for i in 1 2 3 4 5; do
+		X "$PXPEER" lat -x 127.0.0.1:8888 127.0.0.1:1337 $n |
+		    sed 's/^/p_/' >>"$D/lat"
+		X "$PXPEER" lat -x 127.0.0.1:8889 127.0.0.1:1337 $n |
+		    sed 's/^/t_/' >>"$D/lat"
+	done
+	for k in p_latency_us_median t_latency_us_median p_latency_us_p90 \
+	    t_latency_us_p90 p_latency_us_mean t_latency_us_mean; do
+		printf '%s ' "$(val $k <"$D/lat" | sort -n | sed -n 3p)"
+	done
+	echo
+}
+read -r p_lat t_lat p_p90 t_p90 p_mean t_mean <<<"$(lat_both)"
 read -r p_rps p_rss <<<"$(conc 127.0.0.1:8888 "$piad")"
 read -r t_rps t_rss <<<"$(conc 127.0.0.1:8889 "$tiny")"
 
@@ -113,6 +127,10 @@ printf '%-34s %12s %12s %8s %s\n' "1-tunnel throughput (MB/s)" \
     "$p_tput" "$t_tput" "$(ratio "$p_tput" "$t_tput")" ">= 1.0"
 printf '%-34s %12s %12s %8s %s\n' "CONNECT-to-first-byte median (us)" \
     "$p_lat" "$t_lat" "$(ratio "$p_lat" "$t_lat")" "<= 1.0"
+printf '%-34s %12s %12s %8s %s\n' "CONNECT-to-first-byte p90 (us)" \
+    "$p_p90" "$t_p90" "$(ratio "$p_p90" "$t_p90")" "-"
+printf '%-34s %12s %12s %8s %s\n' "CONNECT-to-first-byte mean (us)" \
+    "$p_mean" "$t_mean" "$(ratio "$p_mean" "$t_mean")" "-"
 printf '%-34s %12s %12s %8s %s\n' "$CONC tunnels setup (req/s)" \
     "$p_rps" "$t_rps" "$(ratio "$p_rps" "$t_rps")" "-"
 printf '%-34s %12s %12s %8s %s\n' "RSS with $CONC tunnels open (kB)" \

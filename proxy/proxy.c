@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -208,6 +209,9 @@ proxy_listen(struct proxy *px, const struct sockaddr *sa, socklen_t salen)
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    (sa->sa_family == AF_INET && setsockopt(fd, IPPROTO_IP,
 	    IP_FREEBIND, &one, sizeof(one)) == -1) ||
+	    /* CONNECT clients talk first: accept when the head is there. */
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
+	    sizeof(one)) == -1 ||
 	    bind(fd, sa, salen) == -1 || listen(fd, PROXY_BACKLOG) == -1 ||
 	    proxy_listen_fd(px, fd) == -1) {
 		saved = errno;

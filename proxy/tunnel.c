@@ -830,6 +830,14 @@ tunnel_accept(struct proxy *px, int fd, const struct sockaddr_in *src)
 	bufferevent_setwatermark(t->cli, EV_READ, 0, px->lim.head_max);
 	bufferevent_enable(t->cli, EV_READ | EV_WRITE);
 	timer_arm(t, px->lim.idle_timeout_ms);
+	/*
+	 * The listener defers accept until data arrived, so the head is
+	 * usually here already: read it now rather than one loop round
+	 * later (it is on the client's latency path).
+	 */
+	if (evbuffer_read(bufferevent_get_input(t->cli), fd,
+	    (int)px->lim.head_max) > 0)
+		head_read_cb(t->cli, t);
 	return;
 fail:
 	log_warn("proxy: new connection");

@@ -545,8 +545,9 @@ lat(const char *target, int count)
 		close(fd);
 	}
 	qsort(v, (size_t)count, sizeof(*v), cmp_double);
-	printf("latency_us_median %.0f\nlatency_us_mean %.0f\n",
-	    v[count / 2], sum / count);
+	printf("latency_us_median %.0f\nlatency_us_p90 %.0f\n"
+	    "latency_us_mean %.0f\n", v[count / 2], v[count * 9 / 10],
+	    sum / count);
 	return 0;
 }
 
