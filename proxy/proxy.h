@@ -40,9 +40,12 @@ struct proxy;
 struct proxy_limits {
 	unsigned	max_tunnels;
 	size_t		head_max;		/* request head, bytes */
-	unsigned	connect_timeout_ms;	/* name resolution + TCP connect */
-	unsigned	idle_timeout_ms;	/* no byte either way; head wait */
-	size_t		hiwat;			/* per direction, bytes queued */
+	/* name resolution + TCP connect */
+	unsigned	connect_timeout_ms;
+	/* no byte either way; head wait */
+	unsigned	idle_timeout_ms;
+	/* per direction, bytes queued */
+	size_t		hiwat;
 	size_t		lowat;
 	/*
 	 * Copy through user-space buffers instead of splice(2). Only for
@@ -64,13 +67,16 @@ struct proxy_stats {
 	uint64_t	bad_request;		/* 400: malformed head */
 	uint64_t	head_too_large;		/* 431 */
 	uint64_t	busy;			/* 503: max_tunnels open */
-	uint64_t	upstream_failed;	/* 502: refused, unreachable, DNS */
+	/* 502: refused, unreachable, DNS */
+	uint64_t	upstream_failed;
 	uint64_t	upstream_timeout;	/* 504: connect timeout */
 	uint64_t	aborted;		/* client left before a reply */
-	uint64_t	idle_timeouts;		/* open tunnels closed as idle */
+	/* open tunnels closed as idle */
+	uint64_t	idle_timeouts;
 	uint64_t	bytes_up;		/* client -> upstream */
 	uint64_t	bytes_down;		/* upstream -> client */
-	uint64_t	tunnels_open;		/* gauge: 200 sent, not yet closed */
+	/* gauge: 200 sent, not yet closed */
+	uint64_t	tunnels_open;
 };
 
 /* One allowed source: addr/prefix (prefix 32 = one address). */

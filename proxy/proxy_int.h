@@ -52,7 +52,8 @@ enum tunnel_phase {
 	TP_RESOLVE,		/* waiting for evdns */
 	TP_CONNECT,		/* upstream TCP connect in progress */
 	TP_SPLICE,		/* 200 sent, bytes flowing */
-	TP_REPLY,		/* refusal sent, lingering until the client closes */
+	/* refusal sent, lingering until the client closes */
+	TP_REPLY,
 	TP_DEAD,		/* waiting for the reaper */
 };
 
@@ -65,14 +66,16 @@ struct tunnel {
 	struct event		*timer;	/* head, connect, idle, linger */
 	struct http_msg		*msg;	/* TP_HEAD, only if the head is split */
 	struct evdns_getaddrinfo_request *dnsreq;
-	struct dns_ctx		*dnsctx;	/* pending lookup, see tunnel.c */
+	/* pending lookup, see tunnel.c */
+	struct dns_ctx		*dnsctx;
 	bool			 has_slot;	/* counted in px->slots */
 
 	struct sockaddr_in	 src;
 	struct proxy_request	 req;
 	struct sockaddr_storage	 dst;
 	socklen_t		 dstlen;
-	int			 status;	/* what we answered, 0 if none */
+	/* what we answered, 0 if none */
+	int			 status;
 
 	struct timespec		 started;
 	struct timespec		 last_io;
@@ -82,11 +85,14 @@ struct tunnel {
 	bool			 up_eof;	/* upstream sent FIN */
 	bool			 cli_shut;	/* we sent FIN to the client */
 	bool			 up_shut;	/* we sent FIN upstream */
-	bool			 cli_paused;	/* not reading: up's output full */
-	bool			 up_paused;	/* not reading: cli's output full */
+	/* not reading: up's output full */
+	bool			 cli_paused;
+	/* not reading: cli's output full */
+	bool			 up_paused;
 	bool			 logged;	/* its one log line is out */
 	bool			 pumping;	/* pump[] set up (pump.c) */
-	struct pump		 pump[2];	/* [0] client->up, [1] up->client */
+	/* [0] client->up, [1] up->client */
+	struct pump		 pump[2];
 };
 
 TAILQ_HEAD(tunnel_list, tunnel);
@@ -103,7 +109,8 @@ struct proxy {
 	size_t			 nmap;
 	struct proxy_stats	 stats;
 	unsigned		 conns;		/* live tunnel objects */
-	unsigned		 slots;		/* resolving, connecting, open */
+	/* resolving, connecting, open */
+	unsigned		 slots;
 	struct tunnel_list	 live;
 	struct tunnel_list	 dead;
 	struct event		*reaper;

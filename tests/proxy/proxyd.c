@@ -155,7 +155,8 @@ main(int argc, char **argv)
 
 	memset(&lim, 0, sizeof(lim));
 	log_init(LOG_LVL_INFO, "proxyd");
-	while ((ch = getopt(argc, argv, "l:s:H:i:I:r:m:c:t:b:w:W:S:R:Bv")) != -1) {
+	while ((ch = getopt(argc, argv, "l:s:H:i:I:r:m:c:t:b:w:W:S:R:Bv")) !=
+	    -1) {
 		switch (ch) {
 		case 'l':
 			listen_at = optarg;
@@ -178,7 +179,8 @@ main(int argc, char **argv)
 			ipfile = optarg;
 			break;
 		case 'r':
-			if (nres == MAXLIST || (eq = strchr(optarg, '=')) == NULL)
+			if (nres == MAXLIST ||
+			    (eq = strchr(optarg, '=')) == NULL)
 				usage();
 			*eq = '\0';
 			rnames[nres] = optarg;

@@ -181,7 +181,8 @@ static void *
 serve_conn(void *arg)
 {
 	int		 fd = (int)(intptr_t)arg, hl;
-	char		 head[HEADMAX + 1], method[16], path[256], *cl, reply[256];
+	char		 head[HEADMAX + 1], method[16], path[256], *cl;
+	char		 reply[256];
 	size_t		 got;
 	uint64_t	 len, left;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
@@ -198,8 +199,8 @@ serve_conn(void *arg)
 			break;
 		if (strcmp(method, "GET") == 0) {
 			len = strtoull(path + 1, NULL, 10);
-			off = snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\n"
-			    "Content-Length: %llu\r\n\r\n",
+			off = snprintf(reply, sizeof(reply),
+			    "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n",
 			    (unsigned long long)len);
 			if (write_all(fd, reply, (size_t)off) == -1 ||
 			    send_stream(fd, len) == -1)
@@ -234,8 +235,8 @@ serve_conn(void *arg)
 		off = snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\n"
 		    "Content-Length: %u\r\n\r\n", mdlen * 2 + 1);
 		for (i = 0; i < mdlen; i++)
-			off += snprintf(reply + off, sizeof(reply) - (size_t)off,
-			    "%02x", md[i]);
+			off += snprintf(reply + off,
+			    sizeof(reply) - (size_t)off, "%02x", md[i]);
 		off += snprintf(reply + off, sizeof(reply) - (size_t)off, "\n");
 		if (write_all(fd, reply, (size_t)off) == -1)
 			break;
@@ -395,8 +396,8 @@ tunnel(const char *target, int *code)
 		*code = -1;
 		return -1;
 	}
-	n = snprintf(req, sizeof(req), "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n",
-	    target, target);
+	n = snprintf(req, sizeof(req),
+	    "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target);
 	if (write_all(fd, req, (size_t)n) == -1 ||
 	    (*code = read_status(fd)) != 200) {
 		if (*code == 0)
@@ -571,8 +572,9 @@ conc(const char *target, int count, int hold_ms)
 
 	if (proxy_at == NULL || parse_addr(proxy_at, &sin) == -1)
 		die("conc needs -x");
-	rl = snprintf(req, sizeof(req), "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n"
-	    "GET /1 HTTP/1.1\r\n\r\n", target, target);
+	rl = snprintf(req, sizeof(req),
+	    "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\nGET /1 HTTP/1.1\r\n\r\n",
+	    target, target);
 	pfd = calloc((size_t)count, sizeof(*pfd));
 	st = calloc((size_t)count, sizeof(*st));
 	acc = calloc((size_t)count, sizeof(*acc));

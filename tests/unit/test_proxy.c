@@ -389,7 +389,8 @@ START_TEST(loopback_codes)
 	struct proxy_stats	 st;
 	char			*big, buf[16];
 	int			 fd;
-	const char		*ok = "CONNECT " LO_TARGET ":1337 HTTP/1.1\r\n\r\n";
+	const char		*ok =
+	    "CONNECT " LO_TARGET ":1337 HTTP/1.1\r\n\r\n";
 
 	memset(&l, 0, sizeof(l));
 	/* _i 0: the splice(2) path; 1: the buffered fallback. */
