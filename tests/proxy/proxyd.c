@@ -126,7 +126,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 
 /* libevent's own complaints (e.g. a dead nameserver) into our log. */
 static void
-event_log_cb(int severity, const char *msg)
+proxyd_event_log(int severity, const char *msg)
 {
 	if (severity >= EVENT_LOG_WARN)
 		log_warnx("libevent: %s", msg);
@@ -236,7 +236,7 @@ main(int argc, char **argv)
 	    &sslen) == -1)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
-	event_set_log_callback(event_log_cb);
+	event_set_log_callback(proxyd_event_log);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	if ((px = proxy_new(base, NULL, &lim)) == NULL)
