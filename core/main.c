@@ -9,9 +9,9 @@
  * -d logs at debug level, -v at least at info level, whatever log.level
  * says. --teardown removes everything piad created and exits.
  *
- * The backend is chosen by $PIAD_BACKEND: "fake" (the default until the
- * real one is declared ready; see core/backend_fake.h, PIAD_FAKE steers
- * it) or "real" (core/real.h: net/, pia/, proxy/).
+ * The backend is chosen by $PIAD_BACKEND: "real" (the default; core/real.h:
+ * net/, pia/, proxy/) or "fake" (core/backend_fake.h, for tests; PIAD_FAKE
+ * steers it).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@
 #include "states/states.h"
 
 #define PIAD_DEFAULT_CONFIG	PIAD_SYSCONFDIR "/piad/config.json"
-#define PIAD_DEFAULT_BACKEND	"fake"
+#define PIAD_DEFAULT_BACKEND	"real"	/* PIAD_BACKEND=fake for tests */
 
 static void __attribute__((noreturn))
 usage(void)

@@ -43,21 +43,26 @@ vpn_rtnl(struct real *r)
 	return topo_rtnl(r->topo, r->ctx->conf->vpn.netns);
 }
 
+#define STALE_MAX	8
+
+/* Addresses to remove, collected first: no request during a dump. */
 struct addr_sweep {
-	struct rtnl	*rtnl;
-	const char	*ifname;
 	struct in_addr	 keep;
-	int		 rc;
+	struct in_addr	 stale[STALE_MAX];
+	int		 prefix[STALE_MAX];
+	size_t		 n;
 };
 
 static int
-drop_other_addr(const struct addr_entry *e, void *arg)
+collect_other_addr(const struct addr_entry *e, void *arg)
 {
 	struct addr_sweep *s = arg;
 
-	if (e->addr.s_addr == s->keep.s_addr && e->prefixlen == 32)
+	if ((e->addr.s_addr == s->keep.s_addr && e->prefixlen == 32) ||
+	    s->n == STALE_MAX)
 		return 0;
-	s->rc = addr_del(s->rtnl, s->ifname, e->addr, e->prefixlen);
+	s->stale[s->n] = e->addr;
+	s->prefix[s->n++] = e->prefixlen;
 	return 0;
 }
 
@@ -73,6 +78,7 @@ real_wg_apply_session(struct real *r, const struct real_session *s,
 	struct in_addr			 peer_ip;
 	struct rtnl			*rtnl = vpn_rtnl(r);
 	const char			*ifname = c->vpn.interface;
+	size_t				 i;
 	int				 rc;
 
 	if (rtnl == NULL) {
@@ -115,11 +121,12 @@ real_wg_apply_session(struct real *r, const struct real_session *s,
 		    s->peer_ip, strerror(-rc));
 		return -1;
 	}
-	sweep.rtnl = rtnl;
-	sweep.ifname = ifname;
+	/* Only peer_ip/32: an old session's address must not linger. */
+	memset(&sweep, 0, sizeof(sweep));
 	sweep.keep = peer_ip;
-	sweep.rc = 0;
-	(void)addr_list(rtnl, ifname, drop_other_addr, &sweep);
+	(void)addr_list(rtnl, ifname, collect_other_addr, &sweep);
+	for (i = 0; i < sweep.n; i++)
+		(void)addr_del(rtnl, ifname, sweep.stale[i], sweep.prefix[i]);
 	if ((rc = link_set_mtu(rtnl, ifname, c->vpn.mtu)) < 0 ||
 	    (rc = link_set_up(rtnl, ifname)) < 0 ||
 	    (rc = route_add_default(rtnl, NULL, ifname)) < 0) {
@@ -374,6 +381,9 @@ real_probe(struct piad_ctx *ctx, unsigned gen)
 			    (REAL_PROBE_TIMEOUT_MS % 1000) * 1000 };
 	int		 rc;
 
+	/* The last probe is still unanswered: that is a failure too. */
+	if (r->probe_pending)
+		probe_finish(r, false, "no echo reply from server_vip");
 	r->probe_gen = gen;
 	r->probe_pending = true;
 	if ((rc = icmp_open(r)) < 0) {

@@ -36,8 +36,8 @@ on_exit "rm -rf '$E2E_DIR'"
 _e2e_dump() {
 	local rc=$?
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -f "$PIAD_LOG" ]; then
-		echo "--- piad log (last 80 lines)"
-		tail -n 80 "$PIAD_LOG"
+		echo "--- piad log (last 150 lines)"
+		tail -n 150 "$PIAD_LOG"
 		echo "--- piasim status"
 		"$PIASIM" status --prefix "$P" 2>/dev/null | head -c 4000
 		echo
@@ -49,6 +49,7 @@ sim_up() {
 	on_exit "'$PIASIM' down --prefix '$P'"
 	"$PIASIM" up --prefix "$P" --dir "$E2E_DIR" "$@" >/dev/null ||
 		fail "piasim up failed"
+	conf_edit '.log.level = "info"'
 }
 
 # Edit the generated config with a jq filter.
@@ -60,7 +61,7 @@ conf_edit() {
 piad_start() {
 	# nsenter, not `ip netns exec`: the latter gives piad a private mount
 	# namespace, and the /run/netns mounts it makes would not be seen.
-	PIAD_BACKEND=real nsenter --net="/run/netns/$P-host" "$PIAD" -d \
+	nsenter --net="/run/netns/$P-host" "$PIAD" \
 	    -c "$CONF" >>"$PIAD_LOG" 2>&1 &
 	PIAD_PID=$!
 }
@@ -97,13 +98,18 @@ wait_until() {
 	done
 }
 
-# World plus piad in STEADY.
-e2e_up() {
-	sim_up "$@"
-	on_exit "piad_kill KILL; PIAD_BACKEND=real nsenter --net=/run/netns/$P-host '$PIAD' --teardown -c '$CONF' >>'$PIAD_LOG' 2>&1"
+# piad on the (possibly edited) config, in STEADY.
+piad_up() {
+	on_exit "piad_kill KILL; nsenter --net=/run/netns/$P-host '$PIAD' --teardown -c '$CONF' >>'$PIAD_LOG' 2>&1"
 	trap '_e2e_dump; _run_cleanups' EXIT
 	piad_start
 	wait_state STEADY 30
+}
+
+# World plus piad in STEADY.
+e2e_up() {
+	sim_up "$@"
+	piad_up
 }
 
 # What the web host saw as our source address, from container NAME.
@@ -115,3 +121,17 @@ web_seen() {
 server_ip() { status_q .server.ip; }
 forwarded_port() { ctl port; }
 leaks() { "$PIASIM" status --prefix "$P" | jq -r '.leaks.packets'; }
+
+# A fast liveness probe so failures are seen in seconds, not 30 s.
+fast_timers() {
+	conf_edit '.timers.probe_interval = "1s"'
+}
+
+# piasim counters.
+sim_q() { "$PIASIM" status --prefix "$P" | jq -r "$1"; }
+addkey_count() { sim_q '[.servers[].requests.addKey] | add'; }
+bind_count() { sim_q '[.servers[].requests.bindPort] | add'; }
+sim_fault() { "$PIASIM" fault --prefix "$P" "$@" >/dev/null || fail "piasim fault $*"; }
+
+# The uplink address: the web host must never see it (that is a leak).
+UPLINK=198.51.100.2

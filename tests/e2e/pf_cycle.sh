@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: ISC
+# e2e 5: bindPort repeats at timers.port_refresh; a 409 busy and an expired
+# signature each bring a new port, a new DNAT and a hook run; port
+# forwarding trouble never stops traffic.
+. "$top_srcdir/tests/lib/netns.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
+
+sim_up
+conf_edit '.timers.port_refresh = "2s"'
+conf_edit ".containers[\"$APP\"].on_port_forwarded = \"echo \$PORT >> $E2E_DIR/hook.runs\""
+piad_up
+srv=$(server_ip)
+port1=$(forwarded_port)
+ip netns exec "$APP" "$PIASIM" echo --port 51413 >/dev/null 2>&1 &
+on_exit "kill $!"
+
+# Refreshes at the configured interval.
+b0=$(bind_count)
+sleep 5
+b1=$(bind_count)
+[ $((b1 - b0)) -ge 2 ] || fail "only $((b1 - b0)) binds in 5 s with port_refresh 2s"
+note "binds in 5 s: $((b1 - b0))"
+
+# 409 busy: a new signature, a new port.
+sim_fault busy
+wait_until 15 sh -c "[ \"\$('$PIADCTL' -s '$SOCK' port)\" != '$port1' ]" ||
+	fail "no new port after 409 busy"
+"$PIASIM" fault --prefix "$P" clear >/dev/null
+wait_until 10 sh -c "[ \"\$('$PIADCTL' -s '$SOCK' status --json | jq -r .result.port_forward.status)\" = ok ]" ||
+	fail "port forwarding did not recover after busy"
+port2=$(forwarded_port)
+note "busy: $port1 -> $port2"
+assert_eq "$(web_seen "$BOX")" "$srv" "traffic during PF trouble"
+assert_eq "$("$PIASIM" probe --prefix "$P" "$srv" "$port2" p2)" p2 \
+    "echo through the new port"
+
+# Expiry: the clock jumps past expires_at.
+sim_fault expire
+wait_until 15 sh -c "p=\$('$PIADCTL' -s '$SOCK' port); [ \"\$p\" != '$port2' ] && [ \"\$p\" != '$port1' ] && [ -n \"\$p\" ]" ||
+	fail "no new port after expiry"
+port3=$(forwarded_port)
+note "expired: $port2 -> $port3"
+assert_eq "$("$PIASIM" probe --prefix "$P" "$srv" "$port3" p3)" p3 \
+    "echo through the port after expiry"
+assert_eq "$(web_seen "$BOX")" "$srv" "traffic after expiry"
+wait_until 5 sh -c "[ \$(sort -u $E2E_DIR/hook.runs | wc -l) -ge 3 ]" ||
+	fail "the hook did not run for each new port: $(tr '\n' ' ' < "$E2E_DIR/hook.runs")"
+assert_eq "$(status_q .state)" STEADY "state"
