@@ -48,17 +48,11 @@ auth_handle(struct piad_ctx *ctx, enum fsm_event ev, enum fail_cause cause)
 	case EV_TIMEOUT:
 	case EV_LINK_UP:
 		return ST_AUTH;
-	case EV_RECONNECT:
-		ctx->want_new_server = true;
-		ctx->status.counters.reconnects++;
-		return ST_AUTH;
-	case EV_LINK_DOWN:
-	case EV_RELOAD:
-		return ST_BOOTSTRAP;
-	case EV_SHUTDOWN:
-		return FSM_STOP;
-	default:
+	case EV_TUNNEL_DEAD:
+		/* AUTH ends in WG_UP, which (re)builds the tunnel anyway */
 		return FSM_IGNORE;
+	default:
+		return state_common_event(ctx, ev, cause);
 	}
 }
 

@@ -33,15 +33,14 @@ bootstrap_handle(struct piad_ctx *ctx, enum fsm_event ev,
 		return ST_AUTH;
 	case EV_FAIL:
 	case EV_TIMEOUT:
-	case EV_LINK_DOWN:
 	case EV_LINK_UP:
-	case EV_RELOAD:
 		return ST_BOOTSTRAP;
-	case EV_SHUTDOWN:
-		return FSM_STOP;
-	default:
-		/* nothing to reconnect, bind or renew before the topology */
+	case EV_TUNNEL_DEAD:
+	case EV_RECONNECT:
+		/* no tunnel to avoid or reconnect before the topology */
 		return FSM_IGNORE;
+	default:
+		return state_common_event(ctx, ev, cause);
 	}
 }
 

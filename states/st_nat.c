@@ -31,21 +31,9 @@ nat_handle(struct piad_ctx *ctx, enum fsm_event ev, enum fail_cause cause)
 		return ST_PF_BIND;
 	case EV_FAIL:
 	case EV_TIMEOUT:
-	case EV_LINK_DOWN:
-	case EV_RELOAD:
 		return ST_BOOTSTRAP;
-	case EV_TUNNEL_DEAD:
-		ctx->be->server_avoid(ctx, "tunnel dead");
-		ctx->want_new_server = true;
-		return ST_AUTH;
-	case EV_RECONNECT:
-		ctx->want_new_server = true;
-		ctx->status.counters.reconnects++;
-		return ST_AUTH;
-	case EV_SHUTDOWN:
-		return FSM_STOP;
 	default:
-		return FSM_IGNORE;
+		return state_common_event(ctx, ev, cause);
 	}
 }
 

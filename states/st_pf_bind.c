@@ -80,22 +80,9 @@ pf_bind_handle(struct piad_ctx *ctx, enum fsm_event ev, enum fail_cause cause)
 		    (unsigned long long)ms);
 		btimer_arm(ctx->pf_timer, ms);
 		return ST_STEADY;
-	case EV_TUNNEL_DEAD:
-		ctx->be->server_avoid(ctx, "tunnel dead");
-		ctx->want_new_server = true;
-		return ST_AUTH;
-	case EV_RECONNECT:
-		ctx->want_new_server = true;
-		ctx->status.counters.reconnects++;
-		return ST_AUTH;
-	case EV_LINK_DOWN:
-	case EV_RELOAD:
-		return ST_BOOTSTRAP;
-	case EV_SHUTDOWN:
-		return FSM_STOP;
 	default:
 		/* PF_DUE, RENEW_DUE: flags are set, STEADY acts on them */
-		return FSM_IGNORE;
+		return state_common_event(ctx, ev, cause);
 	}
 }
 

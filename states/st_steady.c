@@ -85,22 +85,9 @@ steady_handle(struct piad_ctx *ctx, enum fsm_event ev, enum fail_cause cause)
 	case EV_RENEW_DUE:
 		ctx->renew_due = true;
 		return ST_RENEW;
-	case EV_TUNNEL_DEAD:
-		ctx->be->server_avoid(ctx, "tunnel dead");
-		ctx->want_new_server = true;
-		return ST_AUTH;
-	case EV_RECONNECT:
-		ctx->want_new_server = true;
-		ctx->status.counters.reconnects++;
-		return ST_AUTH;
-	case EV_LINK_DOWN:
-	case EV_RELOAD:
-		return ST_BOOTSTRAP;
-	case EV_SHUTDOWN:
-		return FSM_STOP;
 	default:
 		/* DONE/FAIL/TIMEOUT: no work is running here */
-		return FSM_IGNORE;
+		return state_common_event(ctx, ev, cause);
 	}
 }
 

@@ -37,17 +37,8 @@ wg_up_handle(struct piad_ctx *ctx, enum fsm_event ev, enum fail_cause cause)
 		ctx->be->server_avoid(ctx, "no handshake");
 		ctx->want_new_server = true;
 		return ST_AUTH;
-	case EV_RECONNECT:
-		ctx->want_new_server = true;
-		ctx->status.counters.reconnects++;
-		return ST_AUTH;
-	case EV_LINK_DOWN:
-	case EV_RELOAD:
-		return ST_BOOTSTRAP;
-	case EV_SHUTDOWN:
-		return FSM_STOP;
 	default:
-		return FSM_IGNORE;
+		return state_common_event(ctx, ev, cause);
 	}
 }
 

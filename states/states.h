@@ -18,6 +18,16 @@ extern const struct state_ops st_renew;
 
 extern const struct state_ops *const states_all[FSM_NSTATES];
 
+/*
+ * What a state's handle() falls back to for the events it has nothing of
+ * its own to say about: a dead tunnel avoids the server and goes back to
+ * AUTH for another one, a reconnect does the same without the avoid, link
+ * down and reload go to BOOTSTRAP, shutdown stops, anything else is
+ * ignored. A state that takes one of these differently handles it first.
+ */
+int	state_common_event(struct piad_ctx *, enum fsm_event,
+	    enum fail_cause);
+
 /* Consecutive failed probes (or a handshake this old) mean a dead tunnel. */
 #define STEADY_PROBE_FAILURES	3
 #define STEADY_HANDSHAKE_MAX_S	180
