@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "core/log.h"
 
 static enum log_level	 log_level = LOG_LVL_INFO;
@@ -125,6 +127,15 @@ log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	log_vmsg((level), (with_errno), fmt, ap);	\
 	va_end(ap);					\
 } while (0)
+
+void
+log_libevent(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
 
 void
 log_warn(const char *fmt, ...)

@@ -28,6 +28,12 @@ void	log_set_hook(log_hook_fn fn, void *arg);
 int	log_level_from_name(const char *name);
 const char *log_level_name(enum log_level level);
 
+/*
+ * libevent's own messages (event_set_log_callback): warnings and errors
+ * as warnings, the rest at debug level, prefixed "libevent: ".
+ */
+void	log_libevent(int severity, const char *msg);
+
 /* log_warn appends ": strerror(errno)"; the x variants do not. */
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -151,6 +151,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	event_set_log_callback(log_libevent);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	if (ctx_init(&ctx, base) == -1)

@@ -125,15 +125,6 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 }
 
 /* libevent's own complaints (e.g. a dead nameserver) into our log. */
-static void
-proxyd_event_log(int severity, const char *msg)
-{
-	if (severity >= EVENT_LOG_WARN)
-		log_warnx("libevent: %s", msg);
-	else
-		log_debug("libevent: %s", msg);
-}
-
 static unsigned long
 num(const char *s)
 {
@@ -236,7 +227,7 @@ main(int argc, char **argv)
 	    &sslen) == -1)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
-	event_set_log_callback(proxyd_event_log);
+	event_set_log_callback(log_libevent);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	if ((px = proxy_new(base, NULL, &lim)) == NULL)
