@@ -46,3 +46,22 @@ assert_eq "$(web_seen "$BOX")" "$srv" "traffic after expiry"
 wait_until 5 sh -c "[ \$(sort -u $E2E_DIR/hook.runs | wc -l) -ge 3 ]" ||
 	fail "the hook did not run for each new port: $(tr '\n' ' ' < "$E2E_DIR/hook.runs")"
 assert_eq "$(status_q .state)" STEADY "state"
+
+# A port below 1024 is refused: never a DNAT rule, a new signature later.
+sim_fault low-port
+sim_fault busy
+wait_until 15 sh -c "[ \"\$('$PIADCTL' -s '$SOCK' status --json | jq -r .result.port_forward.status)\" = retrying ]" ||
+	fail "a low port was not refused"
+status_q .last_error | grep -qi "port" ||
+	fail "last_error does not say why: $(status_q .last_error)"
+ip netns exec "$P-vpn" nft list table inet piad | grep -Eo 'dport [0-9]+' |
+    while read -r _ p; do
+	[ "$p" -ge 1024 ] || fail "a DNAT rule for port $p"
+done
+assert_eq "$(web_seen "$BOX")" "$srv" "traffic while PF is refused"
+"$PIASIM" fault --prefix "$P" clear >/dev/null
+wait_until 40 sh -c "[ \"\$('$PIADCTL' -s '$SOCK' status --json | jq -r .result.port_forward.status)\" = ok ]" ||
+	fail "port forwarding did not recover after low ports"
+port4=$(forwarded_port)
+[ "$port4" -ge 1024 ] || fail "port $port4 after recovery"
+note "low port refused, then $port4"
