@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The backend-independent half of net/wg.h: choosing the backend for
- * "auto", dispatching to it, and the structures' lifetimes.
+ * "auto", dispatching to it, the structures' lifetimes, and putting a
+ * backend's device into the VPN netns.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include <openssl/crypto.h>
 
 #include "core/log.h"
+#include "net/link.h"
+#include "net/rtnl.h"
 #include "net/wg.h"
 #include "net/wg_key.h"
 #include "net/wg_uapi.h"
@@ -203,4 +206,70 @@ wg_link_backend_name(const struct wg_link *wl)
 	if (wl->ops == NULL)
 		return "none";
 	return wl->ops->name();
+}
+
+int
+wg_dev_find(struct rtnl *r, const char *name, const char *kind)
+{
+	struct link_info	li;
+	int			rc;
+
+	if ((rc = link_get(r, name, &li)) == -ENODEV)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (strcmp(li.kind, kind) != 0) {
+		log_warnx("%s: exists but is a \"%s\" link, not \"%s\"",
+		    name, li.kind[0] ? li.kind : "plain", kind);
+		return -EEXIST;
+	}
+	return 1;
+}
+
+int
+wg_dev_place(struct wg_link *wl, const char *kind, bool create)
+{
+	struct rtnl	*host = NULL, *vpn = NULL;
+	int		 rc, idx;
+
+	if ((host = rtnl_open(wl->host_nsfd)) == NULL)
+		return -errno;
+	if (wl->vpn_nsfd >= 0 && (vpn = rtnl_open(wl->vpn_nsfd)) == NULL) {
+		rc = -errno;
+		goto close_host;
+	}
+	if (vpn != NULL && (rc = wg_dev_find(vpn, wl->ifname, kind)) != 0) {
+		if (rc < 0)
+			goto close_vpn;
+		goto index;	/* already in place */
+	}
+	if ((rc = wg_dev_find(host, wl->ifname, kind)) < 0)
+		goto close_vpn;
+	if (rc == 0) {
+		if (!create) {
+			rc = -ENODEV;
+			goto close_vpn;
+		}
+		if ((rc = link_create_kind(host, wl->ifname, kind)) < 0)
+			goto close_vpn;
+		log_info("%s: created a \"%s\" link", wl->ifname, kind);
+	}
+	if (vpn != NULL && (rc = link_move_to_netns(host, wl->ifname,
+	    wl->vpn_nsfd, NULL)) < 0) {
+		log_warnx("%s: cannot move into the VPN netns: %s",
+		    wl->ifname, strerror(-rc));
+		goto close_vpn;
+	}
+ index:
+	if ((idx = link_index(vpn != NULL ? vpn : host, wl->ifname)) < 0) {
+		rc = idx;
+		goto close_vpn;
+	}
+	wl->ifindex = idx;
+	rc = 0;
+ close_vpn:
+	rtnl_close(vpn);
+ close_host:
+	rtnl_close(host);
+	return rc;
 }

@@ -145,6 +145,18 @@ extern const struct wg_backend_ops wg_backend_kernel;
 extern const struct wg_backend_ops wg_backend_userspace;
 
 /*
+ * For the backends, whose device is a link of one kind ("wireguard",
+ * "tun"). wg_dev_find(): 1 if NAME is such a link in r's netns, 0 if
+ * there is none, -EEXIST if the name belongs to another kind of link.
+ * wg_dev_place(): find the device in the VPN netns, or in the host netns
+ * and move it there (with create, make it in the host netns first when
+ * it is nowhere; without, -ENODEV), then set wl->ifindex.
+ */
+struct rtnl;
+int	wg_dev_find(struct rtnl *, const char *name, const char *kind);
+int	wg_dev_place(struct wg_link *, const char *kind, bool create);
+
+/*
  * One WireGuard interface and the backend that runs it. The caller owns
  * the struct (embed it anywhere) and the two netns fds, which must stay
  * open while the link is used; wg_link_close() closes only what the

@@ -35,80 +35,24 @@ wg_kernel_close(struct wg_link *wl)
 	wl->genl_family = 0;
 }
 
-/* Is name a kernel WireGuard link in r's netns? 1, 0 (absent), -errno. */
-static int
-wg_kernel_find(struct rtnl *r, const char *name)
-{
-	struct link_info	li;
-	int			rc;
-
-	if ((rc = link_get(r, name, &li)) == -ENODEV)
-		return 0;
-	if (rc < 0)
-		return rc;
-	if (strcmp(li.kind, "wireguard") != 0) {
-		log_warnx("%s: exists but is a \"%s\" link, not wireguard",
-		    name, li.kind[0] ? li.kind : "plain");
-		return -EEXIST;
-	}
-	return 1;
-}
-
 static int
 wg_kernel_ensure(struct wg_link *wl)
 {
-	struct rtnl	*host = NULL, *vpn = NULL;
-	int		 rc, idx;
+	int rc;
 
-	if ((host = rtnl_open(wl->host_nsfd)) == NULL)
+	if ((rc = wg_dev_place(wl, "wireguard", true)) < 0)
+		return rc;
+	if (wl->genl != NULL)
+		return 0;
+	if ((wl->genl = wg_genl_open(wl->vpn_nsfd >= 0 ? wl->vpn_nsfd :
+	    wl->host_nsfd)) == NULL)
 		return -errno;
-	if (wl->vpn_nsfd >= 0 && (vpn = rtnl_open(wl->vpn_nsfd)) == NULL) {
-		rc = -errno;
-		goto close_host;
+	if ((rc = wg_genl_family(wl->genl, &wl->genl_seq)) < 0) {
+		wg_kernel_close(wl);
+		return rc;
 	}
-	if (vpn != NULL && (rc = wg_kernel_find(vpn, wl->ifname)) != 0) {
-		if (rc < 0)
-			goto close_vpn;
-		goto genl;	/* already in place */
-	}
-	if ((rc = wg_kernel_find(host, wl->ifname)) < 0)
-		goto close_vpn;
-	if (rc == 0) {
-		if ((rc = link_create_kind(host, wl->ifname, "wireguard")) < 0)
-			goto close_vpn;
-		log_info("%s: created kernel WireGuard link", wl->ifname);
-	}
-	if (vpn != NULL &&
-	    (rc = link_move_to_netns(host, wl->ifname, wl->vpn_nsfd,
-	    NULL)) < 0) {
-		log_warnx("%s: cannot move into the VPN netns: %s",
-		    wl->ifname, strerror(-rc));
-		goto close_vpn;
-	}
- genl:
-	if ((idx = link_index(vpn != NULL ? vpn : host, wl->ifname)) < 0) {
-		rc = idx;
-		goto close_vpn;
-	}
-	wl->ifindex = idx;
-	if (wl->genl == NULL) {
-		if ((wl->genl = wg_genl_open(wl->vpn_nsfd >= 0 ? wl->vpn_nsfd :
-		    wl->host_nsfd)) == NULL) {
-			rc = -errno;
-			goto close_vpn;
-		}
-		if ((rc = wg_genl_family(wl->genl, &wl->genl_seq)) < 0) {
-			wg_kernel_close(wl);
-			goto close_vpn;
-		}
-		wl->genl_family = (uint16_t)rc;
-	}
-	rc = 0;
- close_vpn:
-	rtnl_close(vpn);
- close_host:
-	rtnl_close(host);
-	return rc;
+	wl->genl_family = (uint16_t)rc;
+	return 0;
 }
 
 static int
@@ -181,7 +125,7 @@ wg_kernel_destroy(struct wg_link *wl)
 			continue;
 		if ((r = rtnl_open(fds[i])) == NULL)
 			return -errno;
-		rc = wg_kernel_find(r, wl->ifname);
+		rc = wg_dev_find(r, wl->ifname, "wireguard");
 		if (rc > 0)
 			rc = link_delete(r, wl->ifname);
 		rtnl_close(r);

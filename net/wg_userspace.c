@@ -150,68 +150,15 @@ wg_us_child_gone(struct wg_link *wl)
 	return true;
 }
 
-/* 1 if the TUN device is in r's netns, 0 if not, -errno. */
-static int
-wg_us_find(struct rtnl *r, const char *name)
-{
-	struct link_info	li;
-	int			rc;
-
-	if ((rc = link_get(r, name, &li)) == -ENODEV)
-		return 0;
-	if (rc < 0)
-		return rc;
-	if (strcmp(li.kind, "tun") != 0) {
-		log_warnx("%s: exists but is a \"%s\" link, not a TUN device",
-		    name, li.kind[0] ? li.kind : "plain");
-		return -EEXIST;
-	}
-	return 1;
-}
-
 /* The program answers: put its TUN device into the VPN netns. */
 static int
 wg_us_place(struct wg_link *wl)
 {
-	struct rtnl	*host = NULL, *vpn = NULL;
-	int		 rc, idx;
+	int rc;
 
-	if ((host = rtnl_open(wl->host_nsfd)) == NULL)
-		return -errno;
-	if (wl->vpn_nsfd >= 0 && (vpn = rtnl_open(wl->vpn_nsfd)) == NULL) {
-		rc = -errno;
-		goto close_host;
-	}
-	if (vpn != NULL && (rc = wg_us_find(vpn, wl->ifname)) != 0) {
-		if (rc < 0)
-			goto close_vpn;
-		goto index;
-	}
-	if ((rc = wg_us_find(host, wl->ifname)) <= 0) {
-		if (rc == 0) {
-			log_warnx("%s: %s answers but has no TUN device",
-			    wl->ifname, wl->program);
-			rc = -ENODEV;
-		}
-		goto close_vpn;
-	}
-	if (vpn != NULL && (rc = link_move_to_netns(host, wl->ifname,
-	    wl->vpn_nsfd, NULL)) < 0) {
-		log_warnx("%s: cannot move the TUN device into the VPN netns: "
-		    "%s", wl->ifname, strerror(-rc));
-		goto close_vpn;
-	}
- index:
-	if ((idx = link_index(vpn != NULL ? vpn : host, wl->ifname)) < 0) {
-		rc = idx;
-		goto close_vpn;
-	}
-	wl->ifindex = idx;
-	rc = 0;
- close_vpn:
-	rtnl_close(vpn);
- close_host:
-	rtnl_close(host);
+	if ((rc = wg_dev_place(wl, "tun", false)) == -ENODEV)
+		log_warnx("%s: %s answers but has no TUN device",
+		    wl->ifname, wl->program);
 	return rc;
 }
 
@@ -287,7 +234,7 @@ wg_us_destroy(struct wg_link *wl)
 			continue;
 		if ((r = rtnl_open(fds[i])) == NULL)
 			return -errno;
-		found = wg_us_find(r, wl->ifname);
+		found = wg_dev_find(r, wl->ifname, "tun");
 		if (found > 0)
 			rc = link_delete(r, wl->ifname);
 		rtnl_close(r);
