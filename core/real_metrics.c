@@ -5,6 +5,8 @@
  * read the live objects when `metrics` is rendered, so nothing here keeps
  * copies that could go stale.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +17,51 @@
 #include "net/dns_relay.h"
 #include "net/nft.h"
 #include "proxy/proxy.h"
+
+/* A counter of a stats structure, sampled with one label value. */
+struct stat_sample {
+	const char	*label;
+	size_t		 off;		/* of a uint64_t in the structure */
+};
+
+#define NSTATS(t)	(sizeof(t) / sizeof((t)[0]))
+
+static const struct stat_sample proxy_outcomes[] = {
+	{ "accepted", offsetof(struct proxy_stats, accepted) },
+	{ "denied_source", offsetof(struct proxy_stats, denied_source) },
+	{ "denied_target", offsetof(struct proxy_stats, denied_target) },
+	{ "denied_method", offsetof(struct proxy_stats, denied_method) },
+	{ "bad_request", offsetof(struct proxy_stats, bad_request) },
+	{ "busy", offsetof(struct proxy_stats, busy) },
+	{ "upstream_failed", offsetof(struct proxy_stats, upstream_failed) },
+	{ "upstream_timeout", offsetof(struct proxy_stats, upstream_timeout) },
+};
+
+static const struct stat_sample proxy_directions[] = {
+	{ "up", offsetof(struct proxy_stats, bytes_up) },
+	{ "down", offsetof(struct proxy_stats, bytes_down) },
+};
+
+static const struct stat_sample dns_outcomes[] = {
+	{ "answered", offsetof(struct dns_relay_stats, answers) },
+	{ "servfail", offsetof(struct dns_relay_stats, servfail) },
+	{ "timeout", offsetof(struct dns_relay_stats, timeouts) },
+	{ "dropped", offsetof(struct dns_relay_stats, dropped) },
+};
+
+/* One sample per table row: the counter at its offset in stats. */
+static void
+stat_samples(struct metrics_out *out, const void *stats, const char *name,
+    const struct stat_sample *t, size_t n)
+{
+	uint64_t	v;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&v, (const char *)stats + t[i].off, sizeof(v));
+		metrics_sample(out, (double)v, name, t[i].label, NULL);
+	}
+}
 
 static void
 m_tunnel(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
@@ -73,20 +120,8 @@ m_proxy(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 	if (r->proxy == NULL)
 		return;
 	proxy_get_stats(r->proxy, &s);
-	metrics_sample(out, (double)s.accepted, "outcome", "accepted", NULL);
-	metrics_sample(out, (double)s.denied_source, "outcome",
-	    "denied_source", NULL);
-	metrics_sample(out, (double)s.denied_target, "outcome",
-	    "denied_target", NULL);
-	metrics_sample(out, (double)s.denied_method, "outcome",
-	    "denied_method", NULL);
-	metrics_sample(out, (double)s.bad_request, "outcome", "bad_request",
-	    NULL);
-	metrics_sample(out, (double)s.busy, "outcome", "busy", NULL);
-	metrics_sample(out, (double)s.upstream_failed, "outcome",
-	    "upstream_failed", NULL);
-	metrics_sample(out, (double)s.upstream_timeout, "outcome",
-	    "upstream_timeout", NULL);
+	stat_samples(out, &s, "outcome", proxy_outcomes,
+	    NSTATS(proxy_outcomes));
 }
 
 static void
@@ -98,8 +133,8 @@ m_proxy_bytes(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 	if (r->proxy == NULL)
 		return;
 	proxy_get_stats(r->proxy, &s);
-	metrics_sample(out, (double)s.bytes_up, "direction", "up", NULL);
-	metrics_sample(out, (double)s.bytes_down, "direction", "down", NULL);
+	stat_samples(out, &s, "direction", proxy_directions,
+	    NSTATS(proxy_directions));
 }
 
 static void
@@ -123,10 +158,7 @@ m_dns(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 	if (r->relay == NULL)
 		return;
 	s = dns_relay_stats(r->relay);
-	metrics_sample(out, (double)s->answers, "outcome", "answered", NULL);
-	metrics_sample(out, (double)s->servfail, "outcome", "servfail", NULL);
-	metrics_sample(out, (double)s->timeouts, "outcome", "timeout", NULL);
-	metrics_sample(out, (double)s->dropped, "outcome", "dropped", NULL);
+	stat_samples(out, s, "outcome", dns_outcomes, NSTATS(dns_outcomes));
 }
 
 static void
