@@ -5,6 +5,7 @@
  * read the live objects when `metrics` is rendered, so nothing here keeps
  * copies that could go stale.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -111,42 +112,43 @@ m_port(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 	metrics_sample(out, (double)real_pf_dnat_port(arg), NULL);
 }
 
+/* The proxy's counters now; false when there is no proxy. */
+static bool
+proxy_stats_now(const struct real *r, struct proxy_stats *s)
+{
+	if (r->proxy == NULL)
+		return false;
+	proxy_get_stats(r->proxy, s);
+	return true;
+}
+
 static void
 m_proxy(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 {
-	struct real		*r = arg;
-	struct proxy_stats	 s;
+	struct proxy_stats s;
 
-	if (r->proxy == NULL)
-		return;
-	proxy_get_stats(r->proxy, &s);
-	stat_samples(out, &s, "outcome", proxy_outcomes,
-	    NSTATS(proxy_outcomes));
+	if (proxy_stats_now(arg, &s))
+		stat_samples(out, &s, "outcome", proxy_outcomes,
+		    NSTATS(proxy_outcomes));
 }
 
 static void
 m_proxy_bytes(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 {
-	struct real		*r = arg;
-	struct proxy_stats	 s;
+	struct proxy_stats s;
 
-	if (r->proxy == NULL)
-		return;
-	proxy_get_stats(r->proxy, &s);
-	stat_samples(out, &s, "direction", proxy_directions,
-	    NSTATS(proxy_directions));
+	if (proxy_stats_now(arg, &s))
+		stat_samples(out, &s, "direction", proxy_directions,
+		    NSTATS(proxy_directions));
 }
 
 static void
 m_proxy_open(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 {
-	struct real		*r = arg;
-	struct proxy_stats	 s;
+	struct proxy_stats s;
 
-	if (r->proxy == NULL)
-		return;
-	proxy_get_stats(r->proxy, &s);
-	metrics_sample(out, (double)s.tunnels_open, NULL);
+	if (proxy_stats_now(arg, &s))
+		metrics_sample(out, (double)s.tunnels_open, NULL);
 }
 
 static void
