@@ -376,9 +376,13 @@ addkey_cb(struct pia_reply *reply, void *arg)
 		renew_switch(r);
 		return;
 	}
-	/* A new session invalidates the device config and the NAT. */
+	/*
+	 * A new session invalidates the device config and the NAT, and the
+	 * port binding, which PIA ties to the peer address: bind again.
+	 */
 	r->wg_valid = false;
 	r->nat_valid = false;
+	r->pf.last_bind = 0;
 	real_save_session(r);
 	real_status_server(r);
 	fsm_done(r->ctx, r->auth_gen, "addKey on %s", s->cn);
@@ -460,6 +464,14 @@ real_auth_start(struct piad_ctx *ctx, unsigned gen, int flags)
 	r->renewing = false;
 	r->token_retried = false;
 	r->server = NULL;
+	/*
+	 * "Another server" (a user's reconnect): step over the current one
+	 * for a minute, unless a failure already put it aside for longer.
+	 * With no other server left, selection still falls back to it.
+	 */
+	if ((flags & AUTH_NEW_SERVER) && r->sess.valid &&
+	    !pia_select_avoided(r->select, r->sess.cn))
+		pia_select_avoid(r->select, r->sess.cn, 60);
 	if (r->sess.valid) {
 		log_info("auth: leaving %s", r->sess.cn);
 		real_session_wipe(&r->sess);
