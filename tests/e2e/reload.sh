@@ -33,6 +33,19 @@ ip netns exec "$BOX" ss -Htn state established '( dport = :9001 )' |
     grep -q 9001 || fail "the old connection is not established any more"
 note "reload: $NEW added, $BOX kept its connection"
 
+# A region change: AUTH on the same interface (same ifindex), the
+# containers untouched.
+ifidx=$(ip -n "$P-vpn" -o link show "${P}pia" | cut -d: -f1)
+conf_edit '.region = "nl_amsterdam"'
+kill -HUP "$PIAD_PID"
+wait_until 20 sh -c "[ \"\$('$PIADCTL' -s '$SOCK' status --json | jq -r '.result.server.region')\" = nl_amsterdam ] && [ \"\$('$PIADCTL' -s '$SOCK' status --json | jq -r .result.state)\" = STEADY ]" ||
+	fail "no move to region nl_amsterdam"
+srv=$(server_ip)
+assert_eq "$(web_seen "$NEW")" "$srv" "traffic after the region change"
+assert_eq "$(ip -n "$P-vpn" -o link show "${P}pia" | cut -d: -f1)" "$ifidx" \
+    "WireGuard ifindex after the region change"
+note "region change: now $(status_q .server.cn) ($srv)"
+
 # A broken file: refused, reported, old config still in charge.
 cp "$CONF" "$CONF.good"
 printf '{ "region": ' > "$CONF"
