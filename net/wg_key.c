@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "core/b64.h"
 #include "net/wg_key.h"
 
 static int
@@ -102,68 +103,31 @@ void
 wg_key_to_base64(char out[WG_KEY_B64_SIZE], const uint8_t key[WG_KEYLEN])
 {
 	/* 32 bytes -> 44 characters and a NUL, exactly WG_KEY_B64_SIZE. */
-	EVP_EncodeBlock((unsigned char *)out, key, WG_KEYLEN);
-}
-
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	b64_encode(key, WG_KEYLEN, out, WG_KEY_B64_SIZE);
 }
 
 /*
- * Our own decoder rather than EVP_DecodeBlock: that one skips whitespace
- * and pads the result with zeros, both of which we want to refuse.
+ * The strict core/ decoder rather than EVP_DecodeBlock: that one skips
+ * whitespace and pads the result with zeros, both of which we refuse. 44
+ * characters that decode to exactly 32 bytes are ten full quads and one
+ * "XXX=" whose two spare bits are zero: the one canonical spelling.
  */
 int
 wg_key_from_base64_len(uint8_t key[WG_KEYLEN], const char *b64, size_t len)
 {
-	uint8_t		 out[WG_KEYLEN];
-	uint32_t	 acc;
-	size_t		 i, o = 0;
-	int		 v, j;
+	uint8_t	out[WG_KEYLEN];
+	ssize_t	n;
 
-	if (b64 == NULL || len != WG_KEY_B64_SIZE - 1 || b64[43] != '=')
+	if (b64 == NULL || len != WG_KEY_B64_SIZE - 1)
 		return -EINVAL;
-	/* 10 full quads (30 bytes), then "XXX=" for the last 2 bytes. */
-	for (i = 0; i < 40; i += 4) {
-		acc = 0;
-		for (j = 0; j < 4; j++) {
-			if ((v = b64_value((unsigned char)b64[i + j])) < 0)
-				goto bad;
-			acc = (acc << 6) | (uint32_t)v;
-		}
-		out[o++] = (acc >> 16) & 0xff;
-		out[o++] = (acc >> 8) & 0xff;
-		out[o++] = acc & 0xff;
+	n = b64_decode(b64, len, out, sizeof(out), 0);
+	if (n != WG_KEYLEN) {
+		OPENSSL_cleanse(out, sizeof(out));
+		return -EINVAL;
 	}
-	acc = 0;
-	for (j = 0; j < 3; j++) {
-		if ((v = b64_value((unsigned char)b64[40 + j])) < 0)
-			goto bad;
-		acc = (acc << 6) | (uint32_t)v;
-	}
-	/* 18 bits carry 16: the 2 spare bits must be zero (canonical). */
-	if (acc & 0x3)
-		goto bad;
-	out[o++] = (acc >> 10) & 0xff;
-	out[o++] = (acc >> 2) & 0xff;
 	memcpy(key, out, WG_KEYLEN);
 	OPENSSL_cleanse(out, sizeof(out));
 	return 0;
- bad:
-	OPENSSL_cleanse(out, sizeof(out));
-	return -EINVAL;
 }
 
 int

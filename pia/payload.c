@@ -15,7 +15,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "pia/b64.h"
+#include "core/b64.h"
 #include "pia/payload.h"
 
 static void payload_err(char *, size_t, const char *, ...)
@@ -156,12 +156,12 @@ pia_payload_decode(const char *b64, size_t len, struct pia_payload *p,
 		    PIA_PAYLOAD_MAX);
 		return st;
 	}
-	rawmax = pia_b64_decoded_max(len);
+	rawmax = b64_decoded_max(len);
 	if ((raw = malloc(rawmax)) == NULL) {
 		payload_err(err, errlen, "payload: out of memory");
 		return st;
 	}
-	if ((rawlen = pia_b64_decode(b64, len, raw, rawmax, 0)) == -1) {
+	if ((rawlen = b64_decode(b64, len, raw, rawmax, 0)) == -1) {
 		payload_err(err, errlen, "payload: not valid base64");
 		goto done;
 	}

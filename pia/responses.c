@@ -17,7 +17,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "pia/b64.h"
+#include "core/b64.h"
 #include "pia/responses.h"
 
 #define RETRY_AFTER_CAP	86400
@@ -255,7 +255,7 @@ pia_parse_addkey(const struct pia_reply_in *in, const char *our_pubkey,
 		goto out;
 	}
 	key = jstr(root, "server_key");
-	if (key == NULL || pia_b64_decode(key, strlen(key), out->server_key,
+	if (key == NULL || b64_decode(key, strlen(key), out->server_key,
 	    sizeof(out->server_key), 0) != PIA_WG_KEY_LEN) {
 		pia_result_set(r, PIA_ERR_PROTOCOL, "addKey: server_key is "
 		    "not a base64 32-byte key");
@@ -263,7 +263,7 @@ pia_parse_addkey(const struct pia_reply_in *in, const char *our_pubkey,
 	}
 	memcpy(out->server_key_b64, key, PIA_WG_KEY_B64_LEN);
 	peer = jstr(root, "peer_pubkey");
-	n = our_pubkey == NULL ? -1 : pia_b64_decode(our_pubkey,
+	n = our_pubkey == NULL ? -1 : b64_decode(our_pubkey,
 	    strlen(our_pubkey), ours, sizeof(ours), 0);
 	if (peer == NULL || n != PIA_WG_KEY_LEN ||
 	    strcmp(peer, our_pubkey) != 0) {

@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "pia/b64.h"
+#include "core/b64.h"
 #include "pia/serverlist.h"
 
 static void sl_err(char *, size_t, const char *, ...)
@@ -91,12 +91,12 @@ pia_serverlist_verify(const char *text, size_t len, EVP_PKEY *key,
 	jl = (size_t)(sep - text);
 	sig = sep + 2;
 	siglen = len - jl - 2;
-	rawmax = pia_b64_decoded_max(siglen);
+	rawmax = b64_decoded_max(siglen);
 	if ((raw = malloc(rawmax)) == NULL) {
 		sl_err(err, errlen, "server list: out of memory");
 		return -1;
 	}
-	rawlen = pia_b64_decode(sig, siglen, raw, rawmax, PIA_B64_SKIP_WS);
+	rawlen = b64_decode(sig, siglen, raw, rawmax, B64_SKIP_WS);
 	if (rawlen <= 0) {
 		sl_err(err, errlen, "server list: %s",
 		    rawlen == 0 ? "unsigned (empty signature)" :

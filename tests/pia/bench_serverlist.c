@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "pia/b64.h"
+#include "core/b64.h"
 #include "pia/serverlist.h"
 
 int	main(int, char **);
@@ -78,7 +78,7 @@ main(int argc, char **argv)
 	text = malloc(jlen + 1024);
 	memcpy(text, json, jlen);
 	memcpy(text + jlen, "\n\n", 2);
-	tlen = jlen + 2 + (size_t)pia_b64_encode(sig, siglen, text + jlen + 2,
+	tlen = jlen + 2 + (size_t)b64_encode(sig, siglen, text + jlen + 2,
 	    1000);
 	t0 = now_ms();
 	for (i = 0; i < iters; i++) {

@@ -15,7 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "pia/b64.h"
+#include "core/b64.h"
 
 /* NUL-terminated contents of tests/pia/NAME; *len gets the length. */
 static inline char *
@@ -60,12 +60,12 @@ sign_list(EVP_PKEY *key, const char *json, size_t jlen, size_t *outlen)
 	    jlen) != 1)
 		abort();
 	EVP_MD_CTX_free(md);
-	out = malloc(jlen + 2 + pia_b64_encoded_len(siglen) + 2);
+	out = malloc(jlen + 2 + b64_encoded_len(siglen) + 2);
 	memcpy(out, json, jlen);
 	memcpy(out + jlen, "\n\n", 2);
 	o = jlen + 2;
-	o += (size_t)pia_b64_encode(sig, siglen, out + o,
-	    pia_b64_encoded_len(siglen) + 1);
+	o += (size_t)b64_encode(sig, siglen, out + o,
+	    b64_encoded_len(siglen) + 1);
 	out[o++] = '\n';
 	out[o] = '\0';
 	*outlen = o;

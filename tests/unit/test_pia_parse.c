@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "pia/b64.h"
+#include "core/b64.h"
 #include "pia/payload.h"
 #include "pia/responses.h"
 #include "pia_fixture.h"
@@ -55,9 +55,9 @@ static char *
 b64_of(const char *s)
 {
 	size_t	 n = strlen(s);
-	char	*out = malloc(pia_b64_encoded_len(n) + 1);
+	char	*out = malloc(b64_encoded_len(n) + 1);
 
-	pia_b64_encode((const uint8_t *)s, n, out, pia_b64_encoded_len(n) + 1);
+	b64_encode((const uint8_t *)s, n, out, b64_encoded_len(n) + 1);
 	return out;
 }
 
@@ -71,13 +71,13 @@ START_TEST(b64_roundtrip)
 	for (n = 0; n < sizeof(in); n++)
 		in[n] = (uint8_t)(n * 37 + 1);
 	for (n = 0; n <= sizeof(in); n++) {
-		ck_assert_int_eq(pia_b64_encode(in, n, text, sizeof(text)),
-		    (ssize_t)pia_b64_encoded_len(n));
-		d = pia_b64_decode(text, strlen(text), out, sizeof(out), 0);
+		ck_assert_int_eq(b64_encode(in, n, text, sizeof(text)),
+		    (ssize_t)b64_encoded_len(n));
+		d = b64_decode(text, strlen(text), out, sizeof(out), 0);
 		ck_assert_int_eq(d, (ssize_t)n);
 		ck_assert_mem_eq(in, out, n);
 	}
-	ck_assert_str_eq((pia_b64_encode((const uint8_t *)"foob", 4, text,
+	ck_assert_str_eq((b64_encode((const uint8_t *)"foob", 4, text,
 	    sizeof(text)), text), "Zm9vYg==");
 }
 END_TEST
@@ -86,15 +86,15 @@ START_TEST(b64_strict)
 {
 	uint8_t out[16];
 
-	ck_assert_int_eq(pia_b64_decode("Zm9vYg", 6, out, 16, 0), -1);
-	ck_assert_int_eq(pia_b64_decode("Zm9vYh==", 8, out, 16, 0), -1);
-	ck_assert_int_eq(pia_b64_decode("Zm9=Yg==", 8, out, 16, 0), -1);
-	ck_assert_int_eq(pia_b64_decode("Zm9vYg==Zm9v", 12, out, 16, 0), -1);
-	ck_assert_int_eq(pia_b64_decode("Zm9v-_==", 8, out, 16, 0), -1);
-	ck_assert_int_eq(pia_b64_decode("Zm9v\nYg==", 9, out, 16, 0), -1);
-	ck_assert_int_eq(pia_b64_decode("Zm9v\nYg==\n", 10, out, 16,
-	    PIA_B64_SKIP_WS), 4);
-	ck_assert_int_eq(pia_b64_decode("Zm9vYg==", 8, out, 3, 0), -1);
+	ck_assert_int_eq(b64_decode("Zm9vYg", 6, out, 16, 0), -1);
+	ck_assert_int_eq(b64_decode("Zm9vYh==", 8, out, 16, 0), -1);
+	ck_assert_int_eq(b64_decode("Zm9=Yg==", 8, out, 16, 0), -1);
+	ck_assert_int_eq(b64_decode("Zm9vYg==Zm9v", 12, out, 16, 0), -1);
+	ck_assert_int_eq(b64_decode("Zm9v-_==", 8, out, 16, 0), -1);
+	ck_assert_int_eq(b64_decode("Zm9v\nYg==", 9, out, 16, 0), -1);
+	ck_assert_int_eq(b64_decode("Zm9v\nYg==\n", 10, out, 16,
+	    B64_SKIP_WS), 4);
+	ck_assert_int_eq(b64_decode("Zm9vYg==", 8, out, 3, 0), -1);
 }
 END_TEST
 

@@ -103,6 +103,12 @@ START_TEST(base64_strict)
 	snprintf(buf, sizeof(buf), "%s", good);
 	buf[42] = 'l';		/* 'k' = 36, 'l' = 37: low bit set */
 	ck_assert_int_eq(wg_key_from_base64(key, buf), -EINVAL);
+	/* 44 characters without padding (33 bytes), or '=' inside. */
+	snprintf(buf, sizeof(buf), "%.43sA", good);
+	ck_assert_int_eq(wg_key_from_base64(key, buf), -EINVAL);
+	snprintf(buf, sizeof(buf), "%s", good);
+	buf[20] = '=';
+	ck_assert_int_eq(wg_key_from_base64(key, buf), -EINVAL);
 	/* Nothing written on failure. */
 	ck_assert_mem_eq(key, orig, WG_KEYLEN);
 	/* Explicit length variant: not NUL terminated is fine. */

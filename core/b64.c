@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Strict standard base64. OpenSSL's EVP_DecodeBlock accepts whitespace
- * anywhere and reports padding only implicitly, so decoding is done here
- * with exact rules: length a multiple of four (after optional whitespace
- * removal), '=' only as the last one or two characters, unused bits zero.
+ * Strict standard base64, the one codec of the tree (WireGuard keys in
+ * net/, PIA's signatures and payloads in pia/). OpenSSL's EVP_DecodeBlock
+ * accepts whitespace anywhere, pads its output with zeros and reports
+ * padding only implicitly, so decoding is done here with exact rules:
+ * length a multiple of four (after optional whitespace removal), '=' only
+ * as the last one or two characters, unused bits zero.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "pia/b64.h"
+#include "core/b64.h"
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -37,19 +39,19 @@ b64_is_space(unsigned char c)
 }
 
 size_t
-pia_b64_decoded_max(size_t inlen)
+b64_decoded_max(size_t inlen)
 {
 	return inlen / 4 * 3 + 3;
 }
 
 size_t
-pia_b64_encoded_len(size_t inlen)
+b64_encoded_len(size_t inlen)
 {
 	return (inlen + 2) / 3 * 4;
 }
 
 ssize_t
-pia_b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outlen,
+b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outlen,
     int flags)
 {
 	unsigned char	 quad[4];
@@ -60,7 +62,7 @@ pia_b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outlen,
 	for (i = 0; i < inlen; i++) {
 		unsigned char c = (unsigned char)in[i];
 
-		if ((flags & PIA_B64_SKIP_WS) && b64_is_space(c))
+		if ((flags & B64_SKIP_WS) && b64_is_space(c))
 			continue;
 		/* Nothing may follow a padded quad. */
 		if (pad)
@@ -107,12 +109,12 @@ invalid:
 }
 
 ssize_t
-pia_b64_encode(const uint8_t *in, size_t inlen, char *out, size_t outlen)
+b64_encode(const uint8_t *in, size_t inlen, char *out, size_t outlen)
 {
 	size_t		 i, o = 0;
 	uint32_t	 acc;
 
-	if (outlen < pia_b64_encoded_len(inlen) + 1) {
+	if (outlen < b64_encoded_len(inlen) + 1) {
 		errno = ENOSPC;
 		return -1;
 	}
