@@ -172,6 +172,24 @@ begin(const struct pia_reply_in *in, struct pia_result *r)
 	r->http_status = in->status;
 }
 
+/*
+ * Free the parsed body. jansson keeps its own copy of every string, so the
+ * one that holds a secret (the token, the payload) is wiped first.
+ */
+static void
+free_body(json_t *root, const char *secret)
+{
+	json_t *v;
+
+	if (root == NULL)
+		return;
+	v = json_object_get(root, secret);
+	if (json_is_string(v))
+		OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
+		    json_string_length(v));
+	json_decref(root);
+}
+
 int
 pia_parse_token(const struct pia_reply_in *in, char **token,
     struct pia_result *r)
@@ -201,14 +219,7 @@ pia_parse_token(const struct pia_reply_in *in, char **token,
 	}
 	rc = 0;
 out:
-	if (root != NULL) {
-		json_t *v = json_object_get(root, "token");
-
-		if (json_is_string(v))
-			OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
-			    json_string_length(v));
-		json_decref(root);
-	}
+	free_body(root, "token");
 	return rc;
 }
 
@@ -321,6 +332,23 @@ mentions_expired(const char *msg)
 	return msg != NULL && strcasestr(msg, "expired") != NULL;
 }
 
+/*
+ * A getSignature or bindPort reply that is not OK: a message that says
+ * "expired" means a new signature is needed, anything else is generic.
+ */
+static void
+not_ok(const char *call, const struct pia_reply_in *in, json_t *root,
+    const char *msg, struct pia_result *r)
+{
+	char q[QUOTE_MAX + 1];
+
+	if (mentions_expired(msg)) {
+		quote(msg, q, sizeof(q));
+		pia_result_set(r, PIA_ERR_EXPIRED, "%s: %s", call, q);
+	} else
+		generic_fail(call, in, root, "status is not OK", r);
+}
+
 void
 pia_signature_clear(struct pia_signature *s)
 {
@@ -342,7 +370,7 @@ pia_parse_getsignature(const struct pia_reply_in *in, time_t now,
 {
 	json_t		*root;
 	const char	*pl, *sig, *msg;
-	char		 e[PIA_RESULT_MSG_MAX - 32], q[QUOTE_MAX + 1];
+	char		 e[PIA_RESULT_MSG_MAX - 32];
 	int		 rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -352,13 +380,7 @@ pia_parse_getsignature(const struct pia_reply_in *in, time_t now,
 		goto out;
 	msg = jstr(root, "message");
 	if (in->status != 200 || !status_ok(root)) {
-		if (mentions_expired(msg)) {
-			quote(msg, q, sizeof(q));
-			pia_result_set(r, PIA_ERR_EXPIRED, "getSignature: %s",
-			    q);
-		} else
-			generic_fail("getSignature", in, root,
-			    "status is not OK", r);
+		not_ok("getSignature", in, root, msg, r);
 		goto out;
 	}
 	pl = jstr(root, "payload");
@@ -397,14 +419,7 @@ out:
 		if (ps == PIA_PAYLOAD_LOW_PORT)
 			out->decoded.port = port;
 	}
-	if (root != NULL) {
-		json_t *v = json_object_get(root, "payload");
-
-		if (json_is_string(v))
-			OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
-			    json_string_length(v));
-		json_decref(root);
-	}
+	free_body(root, "payload");
 	return rc;
 }
 
@@ -445,12 +460,7 @@ pia_parse_bindport(const struct pia_reply_in *in, struct pia_bind_reply *out,
 		goto out;
 	}
 	if (in->status != 200 || !status_ok(root)) {
-		if (mentions_expired(msg)) {
-			quote(msg, q, sizeof(q));
-			pia_result_set(r, PIA_ERR_EXPIRED, "bindPort: %s", q);
-		} else
-			generic_fail("bindPort", in, root, "status is not OK",
-			    r);
+		not_ok("bindPort", in, root, msg, r);
 		goto out;
 	}
 	if (msg != NULL)

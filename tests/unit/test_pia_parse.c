@@ -370,6 +370,13 @@ START_TEST(getsignature_replies)
 	ck_assert_int_eq(r.err, PIA_ERR_PROTOCOL);
 	ck_assert_str_eq(r.message, "getSignature: payload: not valid base64");
 
+	/* PIA saying "expired" asks for a new signature, as for bindPort. */
+	in = reply_text(400, "{\"status\":\"ERROR\",\"message\":\"token "
+	    "expired\"}");
+	ck_assert_int_eq(pia_parse_getsignature(&in, now, &s, &r), -1);
+	ck_assert_int_eq(r.err, PIA_ERR_EXPIRED);
+	ck_assert_str_eq(r.message, "getSignature: token expired");
+
 	in = reply_text(401, "Unauthorized client\n");
 	ck_assert_int_eq(pia_parse_getsignature(&in, now, &s, &r), -1);
 	ck_assert_int_eq(r.err, PIA_ERR_HTTP_STATUS);
