@@ -79,6 +79,41 @@ wg_device_status_peer(const struct wg_device_status *st,
 	return NULL;
 }
 
+/* Grow by doubling: the counts are bounded by the reply size. */
+struct wg_peer_status *
+wg_device_status_add_peer(struct wg_device_status *st)
+{
+	struct wg_peer_status *n;
+
+	if ((st->npeers & (st->npeers - 1)) == 0) {
+		n = reallocarray(st->peers, st->npeers ? st->npeers * 2 : 1,
+		    sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		st->peers = n;
+	}
+	n = &st->peers[st->npeers++];
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+int
+wg_peer_status_add_allowedip(struct wg_peer_status *p,
+    const struct wg_allowedip *a)
+{
+	struct wg_allowedip *n;
+
+	if ((p->nallowedips & (p->nallowedips - 1)) == 0) {
+		n = reallocarray(p->allowedips,
+		    p->nallowedips ? p->nallowedips * 2 : 1, sizeof(*n));
+		if (n == NULL)
+			return -ENOMEM;
+		p->allowedips = n;
+	}
+	p->allowedips[p->nallowedips++] = *a;
+	return 0;
+}
+
 void
 wg_link_init(struct wg_link *wl, const char *ifname, int host_nsfd,
     int vpn_nsfd, enum wg_backend_kind kind, const char *program)

@@ -105,6 +105,13 @@ void	wg_device_status_free(struct wg_device_status *);
 /* The peer with that public key, or NULL. */
 struct wg_peer_status *wg_device_status_peer(const struct wg_device_status *,
 	    const uint8_t public_key[WG_KEYLEN]);
+/*
+ * For the backends' readers: append a zeroed peer to a status (NULL on
+ * ENOMEM), or an allowed IP to a peer (0, -ENOMEM). The status owns both.
+ */
+struct wg_peer_status *wg_device_status_add_peer(struct wg_device_status *);
+int	wg_peer_status_add_allowedip(struct wg_peer_status *,
+	    const struct wg_allowedip *);
 
 enum wg_backend_kind {
 	WG_BACKEND_AUTO,

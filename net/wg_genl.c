@@ -373,27 +373,11 @@ wg_genl_parse_aip(const struct nlattr *nest, struct wg_allowedip *out)
 }
 
 static int
-wg_genl_add_aip(struct wg_peer_status *p, const struct wg_allowedip *a)
-{
-	struct wg_allowedip *n;
-
-	if ((p->nallowedips & (p->nallowedips - 1)) == 0) {
-		n = reallocarray(p->allowedips,
-		    p->nallowedips ? p->nallowedips * 2 : 1, sizeof(*n));
-		if (n == NULL)
-			return -ENOMEM;
-		p->allowedips = n;
-	}
-	p->allowedips[p->nallowedips++] = *a;
-	return 0;
-}
-
-static int
 wg_genl_parse_peer(const struct nlattr *nest, struct wg_device_status *st,
     bool first_in_msg)
 {
 	struct wg_genl_tb	 tb;
-	struct wg_peer_status	*p, *n;
+	struct wg_peer_status	*p;
 	struct wg_genl_timespec	 ts;
 	struct wg_allowedip	 aip;
 	const struct nlattr	*pos;
@@ -412,15 +396,8 @@ wg_genl_parse_peer(const struct nlattr *nest, struct wg_device_status *st,
 	    memcmp(st->peers[st->npeers - 1].public_key, pl, WG_KEYLEN) == 0)
 		p = &st->peers[st->npeers - 1];
 	else {
-		if ((st->npeers & (st->npeers - 1)) == 0) {
-			n = reallocarray(st->peers,
-			    st->npeers ? st->npeers * 2 : 1, sizeof(*n));
-			if (n == NULL)
-				return -ENOMEM;
-			st->peers = n;
-		}
-		p = &st->peers[st->npeers++];
-		memset(p, 0, sizeof(*p));
+		if ((p = wg_device_status_add_peer(st)) == NULL)
+			return -ENOMEM;
 		memcpy(p->public_key, pl, WG_KEYLEN);
 	}
 	if ((pos = tb.a[WGPEER_A_ENDPOINT]) != NULL) {
@@ -463,7 +440,7 @@ wg_genl_parse_peer(const struct nlattr *nest, struct wg_device_status *st,
 	    mnl_attr_ok(pos, rem); pos = wg_genl_next(pos, &rem)) {
 		if (wg_genl_parse_aip(pos, &aip) < 0)
 			return -EBADMSG;
-		if ((rc = wg_genl_add_aip(p, &aip)) < 0)
+		if ((rc = wg_peer_status_add_allowedip(p, &aip)) < 0)
 			return rc;
 	}
 	return 0;

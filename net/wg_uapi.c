@@ -291,40 +291,6 @@ wg_uapi_allowedip(const char *v, size_t len, struct wg_allowedip *a)
 	return 0;
 }
 
-static struct wg_peer_status *
-wg_uapi_new_peer(struct wg_device_status *st)
-{
-	struct wg_peer_status *n;
-
-	/* Grow by doubling: the counts are bounded by the reply size. */
-	if ((st->npeers & (st->npeers - 1)) == 0) {
-		n = reallocarray(st->peers, st->npeers ? st->npeers * 2 : 1,
-		    sizeof(*n));
-		if (n == NULL)
-			return NULL;
-		st->peers = n;
-	}
-	n = &st->peers[st->npeers++];
-	memset(n, 0, sizeof(*n));
-	return n;
-}
-
-static int
-wg_uapi_add_allowedip(struct wg_peer_status *p, const struct wg_allowedip *a)
-{
-	struct wg_allowedip *n;
-
-	if ((p->nallowedips & (p->nallowedips - 1)) == 0) {
-		n = reallocarray(p->allowedips,
-		    p->nallowedips ? p->nallowedips * 2 : 1, sizeof(*n));
-		if (n == NULL)
-			return -ENOMEM;
-		p->allowedips = n;
-	}
-	p->allowedips[p->nallowedips++] = *a;
-	return 0;
-}
-
 static bool
 wg_uapi_key_is(const char *k, size_t klen, const char *name)
 {
@@ -408,7 +374,7 @@ wg_uapi_parse_get(const char *reply, size_t len, struct wg_device_status *st)
 		} else if (wg_uapi_key_is(line, klen, "public_key")) {
 			if (wg_key_from_hex(key, v, vlen) < 0)
 				goto bad;
-			if ((peer = wg_uapi_new_peer(st)) == NULL)
+			if ((peer = wg_device_status_add_peer(st)) == NULL)
 				return -ENOMEM;
 			memcpy(peer->public_key, key, WG_KEYLEN);
 		} else if (peer == NULL && wg_uapi_peer_key(line, klen)) {
@@ -443,7 +409,8 @@ wg_uapi_parse_get(const char *reply, size_t len, struct wg_device_status *st)
 		} else if (wg_uapi_key_is(line, klen, "allowed_ip")) {
 			if (wg_uapi_allowedip(v, vlen, &aip) < 0)
 				goto bad;
-			if ((rc = wg_uapi_add_allowedip(peer, &aip)) < 0)
+			if ((rc = wg_peer_status_add_allowedip(peer,
+			    &aip)) < 0)
 				return rc;
 		}
 		/* Others (preshared_key, protocol_version, ...): skip. */
