@@ -7,7 +7,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,21 +16,7 @@
 
 #include "core/b64.h"
 #include "pia/payload.h"
-
-static void payload_err(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-payload_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "pia/result.h"
 
 static int
 digits(const char **sp, int n, int *out)
@@ -148,67 +133,67 @@ pia_payload_decode(const char *b64, size_t len, struct pia_payload *p,
 
 	memset(p, 0, sizeof(*p));
 	if (len == 0) {
-		payload_err(err, errlen, "payload: empty");
+		pia_errbuf(err, errlen, "payload: empty");
 		return st;
 	}
 	if (len > PIA_PAYLOAD_MAX) {
-		payload_err(err, errlen, "payload: longer than %d bytes",
+		pia_errbuf(err, errlen, "payload: longer than %d bytes",
 		    PIA_PAYLOAD_MAX);
 		return st;
 	}
 	rawmax = b64_decoded_max(len);
 	if ((raw = malloc(rawmax)) == NULL) {
-		payload_err(err, errlen, "payload: out of memory");
+		pia_errbuf(err, errlen, "payload: out of memory");
 		return st;
 	}
 	if ((rawlen = b64_decode(b64, len, raw, rawmax, 0)) == -1) {
-		payload_err(err, errlen, "payload: not valid base64");
+		pia_errbuf(err, errlen, "payload: not valid base64");
 		goto done;
 	}
 	root = json_loadb((const char *)raw, (size_t)rawlen,
 	    JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL || !json_is_object(root)) {
-		payload_err(err, errlen, "payload: not a JSON object");
+		pia_errbuf(err, errlen, "payload: not a JSON object");
 		goto done;
 	}
 	v = json_object_get(root, "token");
 	if (!json_is_string(v) || json_string_length(v) == 0) {
-		payload_err(err, errlen, "payload: token missing or not a "
+		pia_errbuf(err, errlen, "payload: token missing or not a "
 		    "string");
 		goto done;
 	}
 	tok = json_string_value(v);
 	v = json_object_get(root, "port");
 	if (!json_is_integer(v)) {
-		payload_err(err, errlen, "payload: port missing or not an "
+		pia_errbuf(err, errlen, "payload: port missing or not an "
 		    "integer");
 		goto done;
 	}
 	port = json_integer_value(v);
 	if (port < 1 || port > 65535) {
-		payload_err(err, errlen, "payload: port %lld out of range",
+		pia_errbuf(err, errlen, "payload: port %lld out of range",
 		    (long long)port);
 		goto done;
 	}
 	v = json_object_get(root, "expires_at");
 	if (!json_is_string(v)) {
-		payload_err(err, errlen, "payload: expires_at missing or not "
+		pia_errbuf(err, errlen, "payload: expires_at missing or not "
 		    "a string");
 		goto done;
 	}
 	exp = json_string_value(v);
 	if (pia_parse_rfc3339(exp, &p->expires_at, &p->expires_nsec) == -1) {
-		payload_err(err, errlen, "payload: expires_at is not an "
+		pia_errbuf(err, errlen, "payload: expires_at is not an "
 		    "RFC 3339 date");
 		goto done;
 	}
 	if ((p->token = strdup(tok)) == NULL) {
-		payload_err(err, errlen, "payload: out of memory");
+		pia_errbuf(err, errlen, "payload: out of memory");
 		goto done;
 	}
 	p->port = (uint16_t)port;
 	if (port < PIA_PAYLOAD_MIN_PORT) {
-		payload_err(err, errlen, "payload: port %lld is below %d",
+		pia_errbuf(err, errlen, "payload: port %lld is below %d",
 		    (long long)port, PIA_PAYLOAD_MIN_PORT);
 		st = PIA_PAYLOAD_LOW_PORT;
 	} else

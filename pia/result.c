@@ -2,7 +2,7 @@
 /*
  * Names for the PIA call outcomes. These words appear in logs, in the
  * `status` reply (last_error) and in metrics labels, so they are stable,
- * lower case and free of spaces.
+ * lower case and free of spaces. Also the message formatters.
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,5 +55,17 @@ pia_result_set(struct pia_result *r, enum pia_err err, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	pia_result_vset(r, err, fmt, ap);
+	va_end(ap);
+}
+
+void
+pia_errbuf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }

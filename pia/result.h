@@ -14,6 +14,7 @@
 #define PIAD_PIA_RESULT_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum pia_err {
 	PIA_OK = 0,
@@ -54,5 +55,13 @@ void	pia_result_set(struct pia_result *r, enum pia_err err,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void	pia_result_vset(struct pia_result *r, enum pia_err err,
 	    const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
+/*
+ * For the parsers that report into a caller's buffer rather than a
+ * pia_result (payload, server list): format into err[0..errlen),
+ * truncated; nothing when err is NULL or errlen 0.
+ */
+void	pia_errbuf(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +20,8 @@
 #include <openssl/pem.h>
 
 #include "core/b64.h"
+#include "pia/result.h"
 #include "pia/serverlist.h"
-
-static void sl_err(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-sl_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 EVP_PKEY *
 pia_serverlist_load_pubkey(const char *path, char *err, size_t errlen)
@@ -45,7 +30,7 @@ pia_serverlist_load_pubkey(const char *path, char *err, size_t errlen)
 	FILE		*f;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		sl_err(err, errlen, "server list key %s: %s", path,
+		pia_errbuf(err, errlen, "server list key %s: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
@@ -53,13 +38,13 @@ pia_serverlist_load_pubkey(const char *path, char *err, size_t errlen)
 	fclose(f);
 	ERR_clear_error();
 	if (key == NULL) {
-		sl_err(err, errlen, "server list key %s: not a PEM public key",
-		    path);
+		pia_errbuf(err, errlen, "server list key %s: not a PEM public "
+		    "key", path);
 		return NULL;
 	}
 	if (EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(key);
-		sl_err(err, errlen, "server list key %s: not an RSA key",
+		pia_errbuf(err, errlen, "server list key %s: not an RSA key",
 		    path);
 		return NULL;
 	}
@@ -78,13 +63,13 @@ pia_serverlist_verify(const char *text, size_t len, EVP_PKEY *key,
 	int		 rc = -1;
 
 	if (len > PIA_SERVERLIST_MAX) {
-		sl_err(err, errlen, "server list: larger than %d bytes",
+		pia_errbuf(err, errlen, "server list: larger than %d bytes",
 		    PIA_SERVERLIST_MAX);
 		return -1;
 	}
 	sep = len >= 2 ? memmem(text, len, "\n\n", 2) : NULL;
 	if (sep == NULL) {
-		sl_err(err, errlen, "server list: unsigned (no signature "
+		pia_errbuf(err, errlen, "server list: unsigned (no signature "
 		    "after a blank line)");
 		return -1;
 	}
@@ -93,25 +78,26 @@ pia_serverlist_verify(const char *text, size_t len, EVP_PKEY *key,
 	siglen = len - jl - 2;
 	rawmax = b64_decoded_max(siglen);
 	if ((raw = malloc(rawmax)) == NULL) {
-		sl_err(err, errlen, "server list: out of memory");
+		pia_errbuf(err, errlen, "server list: out of memory");
 		return -1;
 	}
 	rawlen = b64_decode(sig, siglen, raw, rawmax, B64_SKIP_WS);
 	if (rawlen <= 0) {
-		sl_err(err, errlen, "server list: %s",
+		pia_errbuf(err, errlen, "server list: %s",
 		    rawlen == 0 ? "unsigned (empty signature)" :
 		    "signature is not valid base64");
 		goto out;
 	}
 	if ((md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1) {
-		sl_err(err, errlen, "server list: cannot set up verification");
+		pia_errbuf(err, errlen, "server list: cannot set up "
+		    "verification");
 		goto out;
 	}
 	/* RSA keys default to PKCS#1 v1.5 padding, which PIA uses. */
 	if (EVP_DigestVerify(md, raw, (size_t)rawlen,
 	    (const unsigned char *)text, jl) != 1) {
-		sl_err(err, errlen, "server list: bad signature");
+		pia_errbuf(err, errlen, "server list: bad signature");
 		goto out;
 	}
 	if (jsonlen != NULL)
@@ -220,19 +206,19 @@ pia_serverlist_parse_json(const char *json, size_t len, char *err,
 	size_t			 i;
 
 	if (len > PIA_SERVERLIST_MAX) {
-		sl_err(err, errlen, "server list: larger than %d bytes",
+		pia_errbuf(err, errlen, "server list: larger than %d bytes",
 		    PIA_SERVERLIST_MAX);
 		return NULL;
 	}
 	root = json_loadb(json, len, 0, &jerr);
 	if (root == NULL) {
-		sl_err(err, errlen, "server list: invalid JSON at line %d "
+		pia_errbuf(err, errlen, "server list: invalid JSON at line %d "
 		    "column %d: %s", jerr.line, jerr.column, jerr.text);
 		return NULL;
 	}
 	regions = json_object_get(root, "regions");
 	if (!json_is_object(root) || !json_is_array(regions)) {
-		sl_err(err, errlen, "server list: no regions array");
+		pia_errbuf(err, errlen, "server list: no regions array");
 		goto fail;
 	}
 	if ((sl = calloc(1, sizeof(*sl))) == NULL)
@@ -250,12 +236,12 @@ pia_serverlist_parse_json(const char *json, size_t len, char *err,
 
 		id = json_string_value(json_object_get(r, "id"));
 		if (!json_is_object(r) || id == NULL || *id == '\0') {
-			sl_err(err, errlen, "server list: regions[%zu]: "
+			pia_errbuf(err, errlen, "server list: regions[%zu]: "
 			    "missing id", i);
 			goto fail;
 		}
 		if (pia_serverlist_region(sl, id) != NULL) {
-			sl_err(err, errlen, "server list: region %s listed "
+			pia_errbuf(err, errlen, "server list: region %s listed "
 			    "twice", id);
 			goto fail;
 		}
@@ -280,7 +266,7 @@ pia_serverlist_parse_json(const char *json, size_t len, char *err,
 	return sl;
 
 nomem:
-	sl_err(err, errlen, "server list: out of memory");
+	pia_errbuf(err, errlen, "server list: out of memory");
 fail:
 	json_decref(root);
 	pia_serverlist_free(sl);
@@ -299,7 +285,7 @@ pia_serverlist_verify_parse(const char *text, size_t len, EVP_PKEY *key,
 	if ((sl = pia_serverlist_parse_json(text, jl, err, errlen)) == NULL)
 		return NULL;
 	if ((sl->raw = malloc(len + 1)) == NULL) {
-		sl_err(err, errlen, "server list: out of memory");
+		pia_errbuf(err, errlen, "server list: out of memory");
 		pia_serverlist_free(sl);
 		return NULL;
 	}
@@ -351,7 +337,7 @@ pia_serverlist_save(const struct pia_serverlist *sl, const char *path,
 	int	 fd = -1, rc = -1;
 
 	if (sl->raw == NULL) {
-		sl_err(err, errlen, "server list: nothing signed to save");
+		pia_errbuf(err, errlen, "server list: nothing signed to save");
 		return -1;
 	}
 	o = json_pack("{s:I, s:s%}", "fetched_at", (json_int_t)sl->fetched_at,
@@ -359,26 +345,26 @@ pia_serverlist_save(const struct pia_serverlist *sl, const char *path,
 	if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL ||
 	    asprintf(&tmp, "%s.tmp", path) == -1) {
 		tmp = NULL;
-		sl_err(err, errlen, "server list: out of memory");
+		pia_errbuf(err, errlen, "server list: out of memory");
 		goto out;
 	}
 	tlen = strlen(text);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1 || write(fd, text, tlen) != (ssize_t)tlen ||
 	    write(fd, "\n", 1) != 1 || fsync(fd) == -1) {
-		sl_err(err, errlen, "server list: write %s: %s", tmp,
+		pia_errbuf(err, errlen, "server list: write %s: %s", tmp,
 		    strerror(errno));
 		goto out;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		sl_err(err, errlen, "server list: close %s: %s", tmp,
+		pia_errbuf(err, errlen, "server list: close %s: %s", tmp,
 		    strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) == -1) {
-		sl_err(err, errlen, "server list: rename to %s: %s", path,
+		pia_errbuf(err, errlen, "server list: rename to %s: %s", path,
 		    strerror(errno));
 		goto out;
 	}
@@ -405,21 +391,21 @@ pia_serverlist_load(const char *path, EVP_PKEY *key, char *err,
 
 	o = json_load_file(path, 0, &jerr);
 	if (o == NULL) {
-		sl_err(err, errlen, "server list %s: %s", path, jerr.text);
+		pia_errbuf(err, errlen, "server list %s: %s", path, jerr.text);
 		return NULL;
 	}
 	s = json_object_get(o, "signed");
 	f = json_object_get(o, "fetched_at");
 	if (!json_is_string(s) || !json_is_integer(f)) {
-		sl_err(err, errlen, "server list %s: not a saved server list",
-		    path);
+		pia_errbuf(err, errlen, "server list %s: not a saved server "
+		    "list", path);
 		json_decref(o);
 		return NULL;
 	}
 	sl = pia_serverlist_verify_parse(json_string_value(s),
 	    json_string_length(s), key, e, sizeof(e));
 	if (sl == NULL)
-		sl_err(err, errlen, "%s (saved in %s)", e, path);
+		pia_errbuf(err, errlen, "%s (saved in %s)", e, path);
 	else
 		sl->fetched_at = (time_t)json_integer_value(f);
 	json_decref(o);
