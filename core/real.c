@@ -99,7 +99,6 @@ real_free(struct piad_ctx *ctx)
 	real_pf_free(r);
 	real_tunnel_free(r);
 	real_auth_free(r);
-	real_fw_free(r);
 	real_topo_free(r);
 	free(r);
 	ctx->be_arg = NULL;

@@ -55,6 +55,7 @@ struct fw;
 /* Consecutive failed binds before a new signature. */
 #define REAL_BIND_RETRIES	3
 /* Handshake polling while WG_UP waits for the first one. */
+#define REAL_HS_FIRST_POLL_MS	5
 #define REAL_HS_POLL_MS		100
 /* A probe unanswered after this counts as failed. */
 #define REAL_PROBE_TIMEOUT_MS	2000
@@ -114,8 +115,6 @@ struct real {
 	struct evdns_base	*evdns;
 	struct proxy		*proxy;
 	struct dns_relay	*relay;
-	struct fw		*fw_host;
-	struct fw		*fw_vpn;
 	bool			 topo_valid;
 	struct event		*retry_ev;	/* userspace WG still starting */
 	unsigned		 boot_gen;
@@ -147,6 +146,8 @@ struct real {
 	bool			 nat_valid;
 	struct event		*hs_ev;
 	unsigned		 hs_gen;
+	unsigned		 hs_delay_ms;	/* next poll */
+	unsigned		 hs_waited_ms;
 	int			 icmp_fd;
 	struct event		*icmp_ev;
 	struct event		*icmp_timeout_ev;
@@ -178,7 +179,9 @@ int	real_apply_host_table(struct real *, char *err, size_t errlen);
 void	real_topo_teardown(struct real *, bool everything);
 /* real_fw.c: the two nftables tables. */
 void	real_fw_remove(struct real *);
-void	real_fw_free(struct real *);
+/* The drop counters of one table (a context opened for the read). */
+struct fw_counters;
+int	real_fw_counters(struct real *, bool vpn, struct fw_counters *);
 /* The proxy's allowlist of server IPs follows the verified list. */
 void	real_proxy_update_list(struct real *);
 

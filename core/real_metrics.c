@@ -164,12 +164,13 @@ m_dns(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 }
 
 static void
-drops_of(struct metrics_out *out, struct fw *fw, const char *table)
+drops_of(struct metrics_out *out, struct real *r, bool vpn)
 {
-	struct fw_counters	c;
-	size_t			i;
+	struct fw_counters	 c;
+	const char		*table = vpn ? "vpn" : "host";
+	size_t			 i;
 
-	if (fw == NULL || fw_read_counters(fw, &c) < 0)
+	if (real_fw_counters(r, vpn, &c) < 0)
 		return;
 	for (i = 0; i < c.n; i++)
 		metrics_sample(out, (double)c.c[i].packets, "table", table,
@@ -181,8 +182,8 @@ m_drops(struct piad_ctx *ctx, struct metrics_out *out, void *arg)
 {
 	struct real *r = arg;
 
-	drops_of(out, r->fw_host, "host");
-	drops_of(out, r->fw_vpn, "vpn");
+	drops_of(out, r, false);
+	drops_of(out, r, true);
 }
 
 void

@@ -205,13 +205,30 @@ real_wg_ok(struct piad_ctx *ctx)
 
 static void send_echo(struct real *);
 
+/*
+ * A handshake takes one round trip to the server: poll often at first,
+ * then back off to REAL_HS_POLL_MS.
+ */
+static void
+hs_poll_again(struct real *r)
+{
+	struct timeval tv;
+
+	r->hs_delay_ms = r->hs_delay_ms == 0 ? REAL_HS_FIRST_POLL_MS :
+	    r->hs_delay_ms * 2;
+	if (r->hs_delay_ms > REAL_HS_POLL_MS)
+		r->hs_delay_ms = REAL_HS_POLL_MS;
+	tv.tv_sec = 0;
+	tv.tv_usec = (suseconds_t)r->hs_delay_ms * 1000;
+	event_add(r->hs_ev, &tv);
+}
+
 static void
 hs_poll_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct real	*r = arg;
-	struct timeval	 tv = { 0, REAL_HS_POLL_MS * 1000 };
 	int64_t		 hs = last_handshake(r, &r->ctx->status.tunnel);
-	static unsigned	 ticks;
+	unsigned	 before = r->hs_waited_ms;
 
 	if (hs > 0) {
 		r->wg_valid = true;
@@ -219,19 +236,21 @@ hs_poll_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	/* Nudge every second: the ping makes WireGuard initiate. */
-	if (++ticks % (1000 / REAL_HS_POLL_MS) == 0)
+	r->hs_waited_ms += r->hs_delay_ms;
+	if (r->hs_waited_ms / 1000 != before / 1000)
 		send_echo(r);
-	event_add(r->hs_ev, &tv);
+	hs_poll_again(r);
 }
 
 void
 real_wg_configure(struct piad_ctx *ctx, unsigned gen)
 {
 	struct real	*r = ctx->be_arg;
-	struct timeval	 tv = { 0, REAL_HS_POLL_MS * 1000 };
 	char		 err[256];
 
 	r->hs_gen = gen;
+	r->hs_delay_ms = 0;
+	r->hs_waited_ms = 0;
 	if (real_wg_apply_session(r, &r->sess, err, sizeof(err)) < 0) {
 		fsm_fail(ctx, gen, CAUSE_TOPOLOGY, "wg: %s", err);
 		return;
@@ -246,7 +265,7 @@ real_wg_configure(struct piad_ctx *ctx, unsigned gen)
 		fsm_fail(ctx, gen, CAUSE_INTERNAL, "wg: timer");
 		return;
 	}
-	event_add(r->hs_ev, &tv);
+	hs_poll_again(r);
 }
 
 bool
