@@ -4,6 +4,7 @@
  * ignored) and hooks (environment, exit status, timeout kill).
  */
 #include <sys/stat.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +20,26 @@
 
 static char dir[64];
 
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* Each test's temp dir goes when the test ends (Check forks per test). */
+static void
+rm_tmp(void)
+{
+	if (dir[0] != '\0')
+		(void)nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void
 mkdir_tmp(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/piad-store-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
+	atexit(rm_tmp);
 }
 
 START_TEST(store_roundtrip_modes)
