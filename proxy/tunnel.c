@@ -385,12 +385,18 @@ tunnel_open(struct tunnel *t)
 	/*
 	 * Flush the 200 and those bytes through the bufferevents, then hand
 	 * the sockets to the zero-copy pump; the buffered path below is the
-	 * fallback when no pipes can be had.
+	 * fallback when no pipes can be had. Nearly always nothing is left
+	 * to flush, and the pump starts in this same loop round.
 	 */
-	bufferevent_setcb(t->cli, NULL, handoff_write_cb, handoff_event_cb, t);
-	bufferevent_setcb(t->up, NULL, handoff_write_cb, handoff_event_cb, t);
 	bufferevent_disable(t->cli, EV_READ);
 	bufferevent_disable(t->up, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(t->cli)) == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(t->up)) == 0) {
+		handoff(t);
+		return;
+	}
+	bufferevent_setcb(t->cli, NULL, handoff_write_cb, handoff_event_cb, t);
+	bufferevent_setcb(t->up, NULL, handoff_write_cb, handoff_event_cb, t);
 	bufferevent_enable(t->cli, EV_WRITE);
 	bufferevent_enable(t->up, EV_WRITE);
 	handoff(t);
@@ -797,11 +803,40 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/*
+ * One read of a new connection into its input buffer, outside the
+ * bufferevent's own read callback. The bufferevent keeps the end of its
+ * input frozen against everyone else, so thaw it for the add. The bytes
+ * go through the stack so the buffer gets a chain of their size, not of
+ * head_max (as libevent's own read would). Returns recv(2)'s result.
+ */
+static ssize_t
+head_read_now(struct tunnel *t, int fd)
+{
+	struct evbuffer	*in = bufferevent_get_input(t->cli);
+	char		 buf[HTTP_HEAD_MAX];
+	size_t		 max = t->px->lim.head_max;
+	ssize_t		 n;
+
+	if (max > sizeof(buf))
+		max = sizeof(buf);
+	if ((n = recv(fd, buf, max, 0)) <= 0)
+		return n;
+	evbuffer_unfreeze(in, 0);
+	if (evbuffer_add(in, buf, (size_t)n) == -1)
+		n = -1;
+	evbuffer_freeze(in, 0);
+	if (n == -1)
+		errno = ENOMEM;
+	return n;
+}
+
 void
 tunnel_accept(struct proxy *px, int fd, const struct sockaddr_in *src)
 {
 	struct tunnel	*t;
 	char		 name[64];
+	ssize_t		 n;
 
 	if (px->conns - px->slots >=
 	    px->lim.max_tunnels + TUNNEL_PENDING_SLACK) {
@@ -828,16 +863,23 @@ tunnel_accept(struct proxy *px, int fd, const struct sockaddr_in *src)
 	bufferevent_setcb(t->cli, head_read_cb, NULL, head_event_cb, t);
 	/* Never buffer more than a head before deciding. */
 	bufferevent_setwatermark(t->cli, EV_READ, 0, px->lim.head_max);
-	bufferevent_enable(t->cli, EV_READ | EV_WRITE);
 	timer_arm(t, px->lim.idle_timeout_ms);
 	/*
 	 * The listener defers accept until data arrived, so the head is
 	 * usually here already: read it now rather than one loop round
-	 * later (it is on the client's latency path).
+	 * later (it is on the client's latency path). Only a head still
+	 * incomplete (or an EOF, reported by the callback) waits for the
+	 * read event, so a whole head costs no event changes at all.
 	 */
-	if (evbuffer_read(bufferevent_get_input(t->cli), fd,
-	    (int)px->lim.head_max) > 0)
+	if ((n = head_read_now(t, fd)) > 0)
 		head_read_cb(t->cli, t);
+	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		tunnel_abort(t, errno == ENOMEM ? "out of memory" :
+		    "client error");
+		return;
+	}
+	if (t->phase == TP_HEAD)
+		bufferevent_enable(t->cli, EV_READ);
 	return;
 fail:
 	log_warn("proxy: new connection");
