@@ -40,6 +40,7 @@ struct pump {
 	int			 pr, pw;	/* the pipe between them */
 	size_t			 inpipe;	/* bytes in the pipe */
 	size_t			 cap;		/* pipe capacity: high water */
+	size_t			 copied;	/* bytes moved before pipes */
 	struct event		*rd, *wr;
 	bool			 rd_on, wr_on;
 	bool			 eof;		/* src sent FIN */
@@ -124,7 +125,15 @@ void	tunnel_reap(struct proxy *);
 /* Log the tunnel's line (once) and kill it; err 0 or an errno. */
 void	tunnel_finish(struct tunnel *, const char *outcome, int err);
 
-/* pump.c: 0, or -1 if no pipes could be made (use the buffered path). */
+/*
+ * The pump found no pipes: go on through the bufferevents. `rest` (len
+ * bytes already read from the client if `up`, else from upstream) goes
+ * out first; the pump is stopped and its half-close state carried over.
+ */
+void	tunnel_buffered(struct tunnel *, bool up, const void *rest,
+	    size_t len);
+
+/* pump.c: 0, or -1 if the pump cannot start (use the buffered path). */
 int	pump_start(struct tunnel *, int cli, int up);
 void	pump_stop(struct tunnel *);
 void	pump_free(struct tunnel *);

@@ -54,6 +54,7 @@ struct dns_ctx {
 
 static void	tunnel_connect(struct tunnel *);
 static void	handoff(struct tunnel *);
+static void	buffered_start(struct tunnel *);
 static void	handoff_write_cb(struct bufferevent *, void *);
 static void	handoff_event_cb(struct bufferevent *, short, void *);
 static void	tunnel_reply(struct tunnel *, int status, const char *why,
@@ -417,8 +418,15 @@ handoff(struct tunnel *t)
 	    bufferevent_getfd(t->up)) == 0)
 		return;
 	if (!t->px->lim.copy_only)
-		log_debug("proxy: no pipes for a tunnel, copying through "
+		log_debug("proxy: cannot pump a tunnel, copying through "
 		    "buffers");
+	buffered_start(t);
+}
+
+/* The buffered path, from here on. */
+static void
+buffered_start(struct tunnel *t)
+{
 	bufferevent_setcb(t->cli, splice_read_cb, splice_write_cb,
 	    splice_event_cb, t);
 	bufferevent_setcb(t->up, splice_read_cb, splice_write_cb,
@@ -427,8 +435,26 @@ handoff(struct tunnel *t)
 	bufferevent_set_max_single_write(t->cli, TUNNEL_IO_CHUNK);
 	bufferevent_set_max_single_read(t->up, TUNNEL_IO_CHUNK);
 	bufferevent_set_max_single_write(t->up, TUNNEL_IO_CHUNK);
-	bufferevent_enable(t->up, EV_READ | EV_WRITE);
-	bufferevent_enable(t->cli, EV_READ | EV_WRITE);
+	bufferevent_enable(t->up, (t->up_eof ? 0 : EV_READ) | EV_WRITE);
+	bufferevent_enable(t->cli, (t->cli_eof ? 0 : EV_READ) | EV_WRITE);
+}
+
+void
+tunnel_buffered(struct tunnel *t, bool up, const void *rest, size_t len)
+{
+	struct bufferevent *to = up ? t->up : t->cli;
+
+	log_debug("proxy: no pipes for a tunnel, copying through buffers");
+	t->cli_eof = t->pump[0].eof;
+	t->up_shut = t->pump[0].shut;
+	t->up_eof = t->pump[1].eof;
+	t->cli_shut = t->pump[1].shut;
+	if (len > 0 && evbuffer_add(bufferevent_get_output(to), rest,
+	    len) == -1) {
+		tunnel_finish(t, "out of memory", ENOMEM);
+		return;
+	}
+	buffered_start(t);
 }
 
 static void
