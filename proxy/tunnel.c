@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,23 +600,59 @@ connect_event_cb(struct bufferevent *bev, short what, void *arg)
 	tunnel_reply(t, 502, "connect", err != 0 ? err : ECONNREFUSED);
 }
 
+/*
+ * Connect upstream. The handshake with a near server (and on loopback)
+ * is often complete by the time connect(2) returns: then the 200 goes out
+ * in this same loop round. Otherwise the bufferevent waits for it.
+ */
 static void
 tunnel_connect(struct tunnel *t)
 {
-	int err;
+	struct pollfd	pfd;
+	socklen_t	len = sizeof(int);
+	int		fd, err = 0;
+	bool		done = false;
 
 	t->phase = TP_CONNECT;
-	if ((t->up = bufferevent_socket_new(t->px->base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	if ((fd = socket(t->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
 		tunnel_reply(t, 502, "connect", errno);
 		return;
 	}
-	bufferevent_setcb(t->up, NULL, NULL, connect_event_cb, t);
-	if (bufferevent_socket_connect(t->up, (struct sockaddr *)&t->dst,
-	    (int)t->dstlen) == -1) {
+	if (connect(fd, (struct sockaddr *)&t->dst, t->dstlen) == 0)
+		done = true;
+	else if (errno != EINPROGRESS)
 		err = errno;
-		tunnel_reply(t, 502, "connect", err);
+	else {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 0) == 1) {
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) == -1)
+				err = errno;
+			done = err == 0;
+		}
 	}
+	if (err != 0) {
+		close(fd);
+		tunnel_reply(t, 502, "connect", err);
+		return;
+	}
+	if ((t->up = bufferevent_socket_new(t->px->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		err = errno;
+		close(fd);
+		tunnel_reply(t, 502, "connect", err);
+		return;
+	}
+	if (done) {
+		tunnel_open(t);
+		return;
+	}
+	bufferevent_setcb(t->up, NULL, NULL, connect_event_cb, t);
+	/* No address: the socket is connecting already. */
+	if (bufferevent_socket_connect(t->up, NULL, 0) == -1)
+		tunnel_reply(t, 502, "connect", errno);
 }
 
 static void
