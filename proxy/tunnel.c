@@ -621,7 +621,7 @@ tunnel_connect(struct tunnel *t)
 	}
 	if (connect(fd, (struct sockaddr *)&t->dst, t->dstlen) == 0)
 		done = true;
-	else if (errno != EINPROGRESS)
+	else if (errno != EINPROGRESS && errno != EINTR)
 		err = errno;
 	else {
 		pfd.fd = fd;
