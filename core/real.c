@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "core/backend.h"
 #include "core/config.h"
 #include "core/context.h"
@@ -29,6 +31,9 @@ real_cancel(struct piad_ctx *ctx)
 	real_auth_cancel(r);
 	real_tunnel_cancel(r);
 	real_pf_cancel(r);
+	/* BOOTSTRAP left while waiting for the WireGuard program to start. */
+	if (r->retry_ev != NULL)
+		event_del(r->retry_ev);
 	if (r->renewing) {
 		real_session_wipe(&r->next);
 		r->renewing = false;
